@@ -1,0 +1,28 @@
+# Every target bootstraps .venv on a fresh machine that has only python3 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: test figures bench claims clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+figures: $(STAMP)
+	$(BIN)/tailpower figures --out figures
+
+bench: $(STAMP)
+	$(BIN)/tailpower bench
+
+claims: $(STAMP)
+	$(BIN)/tailpower claims
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis

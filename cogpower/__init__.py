@@ -1,0 +1,1 @@
+"""cogpower: the independent-steps model of cognitive power (Kwa 2023). Placeholder."""

@@ -1,0 +1,3 @@
+"""Figure registry of powerseek: name -> function(out_dir, rng, quick) -> list of written paths."""
+
+FIGURES: dict = {}

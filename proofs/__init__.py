@@ -1,0 +1,4 @@
+"""proofs: SymPy derivations of the closed forms the science packages are checked against, and
+the claims ledger (``proofs.ledger``): every number the source papers state, re-derived
+symbolically and numerically. The only package that imports the other three.
+"""

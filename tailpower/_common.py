@@ -1,0 +1,194 @@
+"""Infrastructure shared by goodhart, powerseek and cogpower.
+
+Only plumbing lives here -- random-number handling, result objects, figure output and progress
+bars -- never science. The three science packages import this module and never each other.
+
+Randomness (DESIGN.md, "Conventions"): every public stochastic function takes ``rng`` as a
+``numpy.random.Generator``, an ``int`` seed, a ``SeedSequence`` or ``None`` (SciPy SPEC 7).
+Numba kernels never touch hidden global state that depends on the thread schedule: the work is
+cut into chunks whose boundaries depend only on the problem size, each chunk gets its own seed
+drawn from the caller's generator, and the kernel seeds inside the chunk. The output is then
+bit-identical for a given seed at any ``NUMBA_NUM_THREADS``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+__all__ = [
+    "Estimate",
+    "as_generator",
+    "chunk_seeds",
+    "check_positive",
+    "check_int",
+    "progress",
+    "show_progress",
+    "save_figure",
+    "jsonable",
+]
+
+RNGLike = np.random.Generator | np.random.SeedSequence | int | None
+
+
+def as_generator(rng: RNGLike) -> np.random.Generator:
+    """Coerce ``rng`` to a ``numpy.random.Generator`` (SPEC 7).
+
+    ``None`` gives fresh OS entropy; an ``int`` or ``SeedSequence`` seeds a new PCG64 generator; a
+    ``Generator`` is used as is (and advanced).
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, np.random.SeedSequence):
+        return np.random.default_rng(rng)
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng: an integer seed must be >= 0, got {rng}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"rng: expected a numpy.random.Generator, SeedSequence, non-negative int or None, "
+        f"got {type(rng).__name__}"
+    )
+
+
+def chunk_seeds(rng: RNGLike, n_chunks: int) -> np.ndarray:
+    """One independent 63-bit seed per work chunk, drawn from ``rng``.
+
+    Chunk boundaries must depend on the problem size only (never on the thread count); then a
+    kernel that seeds at the start of each chunk is reproducible at any ``NUMBA_NUM_THREADS``.
+    """
+    gen = as_generator(rng)
+    return gen.integers(1, 2**63 - 1, size=int(n_chunks), dtype=np.int64)
+
+
+def check_positive(name: str, value: Any, *, allow_inf: bool = False, strict: bool = True) -> float:
+    """Return ``value`` as a float, raising ValueError naming ``name`` unless it is > 0 (>= 0 if
+    not ``strict``) and finite (or +inf when ``allow_inf``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    x = float(value)
+    if math.isnan(x):
+        raise ValueError(f"{name}: must be a number, got nan")
+    if math.isinf(x) and not (allow_inf and x > 0):
+        raise ValueError(f"{name}: must be finite, got {x}")
+    if (strict and not x > 0) or (not strict and x < 0):
+        bound = "> 0" if strict else ">= 0"
+        raise ValueError(f"{name}: must be {bound}, got {value!r}")
+    return x
+
+
+def check_int(name: str, value: Any, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int, raising ValueError naming ``name`` unless it is an integer
+    (a float with integral value is accepted, e.g. ``1e6``) and ``>= minimum``."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: expected an integer, got bool")
+    if isinstance(value, numbers.Integral):
+        k = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+        k = int(value)
+    else:
+        raise (TypeError if not isinstance(value, numbers.Real) else ValueError)(
+            f"{name}: expected an integer >= {minimum}, got {value!r}"
+        )
+    if k < minimum:
+        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
+    return k
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A number with its uncertainty and provenance.
+
+    Attributes
+    ----------
+    value : float
+        The estimate.
+    stderr : float
+        Monte Carlo standard error, or an error bound for deterministic methods (0.0 if exact).
+    method : str
+        Which method produced it ("quad", "exact_mc", "mc", "closed", ...).
+    samples : int
+        Number of random samples used (0 for deterministic methods).
+    """
+
+    value: float
+    stderr: float
+    method: str
+    samples: int = 0
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+# ----------------------------------------------------------------------------- progress bars
+_PROGRESS = False
+
+
+@contextmanager
+def show_progress(enabled: bool = True) -> Iterator[None]:
+    """Within this context long loops show a tqdm bar (the CLI turns it on; libraries stay quiet)."""
+    global _PROGRESS
+    old, _PROGRESS = _PROGRESS, enabled
+    try:
+        yield
+    finally:
+        _PROGRESS = old
+
+
+def progress(iterable: Iterable, *, total: int | None = None, desc: str | None = None) -> Iterable:
+    """Wrap ``iterable`` in a tqdm bar when progress display is on, else return it unchanged."""
+    if not _PROGRESS:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, leave=False)
+
+
+# ----------------------------------------------------------------------------- figures
+def jsonable(obj: Any) -> Any:
+    """Convert numpy scalars/arrays and non-finite floats into strict JSON values.
+
+    Non-finite floats become the strings "inf", "-inf" and "nan" (strict JSON has no such numbers).
+    """
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, numbers.Integral):
+        return int(obj)
+    if isinstance(obj, numbers.Real):
+        x = float(obj)
+        if math.isfinite(x):
+            return x
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def save_figure(fig, out_dir: str | Path, name: str, sidecar: dict[str, Any]) -> list[Path]:
+    """Write ``fig`` as ``out_dir/name.png`` and ``sidecar`` as ``out_dir/name.json``.
+
+    The sidecar should hold the parameters, the seed, the plotted numbers and the source's stated
+    numbers where there are some (DESIGN.md, "Figures"). Returns the two paths and closes ``fig``.
+    """
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    png, js = out / f"{name}.png", out / f"{name}.json"
+    fig.savefig(png, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    js.write_text(json.dumps(jsonable({"figure": name, **sidecar}), indent=1, allow_nan=False))
+    return [png, js]
