@@ -28,9 +28,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Check", "Claim", "ClaimResult", "all_claims", "evaluate", "AREAS"]
+__all__ = ["Check", "Claim", "ClaimResult", "all_claims", "areas", "evaluate"]
 
-AREAS = ("cogpower", "goodhart", "powerseek")
 VERDICTS = ("holds", "source wrong", "open")
 
 
@@ -80,18 +79,27 @@ class ClaimResult:
         return "FAILS" if self.failed else self.claim.verdict
 
 
-def all_claims(areas: tuple[str, ...] = AREAS) -> list[Claim]:
-    """Every claim of the ledger, in area order. Areas whose module does not exist yet are skipped."""
+def areas() -> list[str]:
+    """Names of the modules of ``proofs`` that may hold claims (every module but this one)."""
+    import pkgutil
+
+    import proofs
+
+    return sorted(m.name for m in pkgutil.iter_modules(proofs.__path__) if m.name != "ledger")
+
+
+def all_claims(selected: list[str] | tuple[str, ...] | None = None) -> list[Claim]:
+    """Every claim of the ledger (or of the ``selected`` areas), in area order.
+
+    An area is a module ``proofs.<area>`` with a module-level ``CLAIMS`` list.
+    """
+    known = areas()
+    for a in selected or ():
+        if a not in known:
+            raise ValueError(f"area: unknown ledger area {a!r}; known: {known}")
     claims: list[Claim] = []
-    for area in areas:
-        name = f"proofs.{area}"
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        claims.extend(getattr(mod, "CLAIMS", []))
+    for area in selected or known:
+        claims.extend(getattr(importlib.import_module(f"proofs.{area}"), "CLAIMS", []))
     ids = [c.id for c in claims]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
