@@ -4,6 +4,8 @@ Selecting on a proxy U = V + X (true utility V, error X): conditioning E[V | U >
 selection and KL-regularised optimisation, and tail diagnostics of real reward-model outputs.
 Heavy- versus light-tailed error decides whether V follows U or falls back to E[V]
 (Kwa & Thomas 2023; Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503).
-
-Not built yet: this package is a placeholder for the goodhart issues.
 """
+
+# --- selection: distributions, dependent errors, conditioning, best-of-N ---
+
+# --- KL-regularised optimisation and reward-model tails ---
