@@ -1,0 +1,34 @@
+"""Every registered figure renders in quick mode into a PNG and a strict-JSON sidecar."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tailpower.cli import figure_registry, figure_rng, main
+
+REGISTRY = figure_registry()
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_figure_quick_writes_png_and_json(name, tmp_path):
+    paths = REGISTRY[name](tmp_path, figure_rng(0, name), True)
+    pngs = [p for p in paths if p.suffix == ".png"]
+    sidecars = [p for p in paths if p.suffix == ".json"]
+    assert pngs and len(pngs) == len(sidecars), paths
+    for png in pngs:
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png.with_suffix(".json") in sidecars
+    for js in sidecars:
+        data = json.loads(js.read_text(), parse_constant=lambda c: pytest.fail(f"{js}: non-standard {c}"))
+        assert data["figure"]
+
+
+def test_cli_figures_by_package_prefix(tmp_path, capsys):
+    names = [n for n in REGISTRY if n.startswith("cogpower_")]
+    if not names:
+        pytest.skip("cogpower has no figures registered")
+    assert main(["figures", names[0], "--quick", "--out", str(tmp_path)]) == 0
+    assert names[0] in capsys.readouterr().out
+    assert (tmp_path / f"{names[0]}.png").exists() or any(tmp_path.glob(f"{names[0]}*.png"))
