@@ -3,12 +3,14 @@
     tailpower figures [NAME ...] [--out DIR] [--seed S] [--quick]
     tailpower claims [--area AREA ...] [--verbose]
     tailpower bench [NAME ...] [--quick]
+    tailpower sweep SPEC.toml [--scheduler ADDRESS] [--workers N]
 
 ``figures`` draws figures from the registries of the three science packages (no names = all; a
 package name such as ``cogpower`` selects all of its figures). Each figure gets its own random
 stream derived from ``--seed`` and its name, so drawing one figure alone gives the same picture as
 drawing all of them. ``claims`` prints the claims ledger and exits 1 if any claim fails. ``bench``
-runs the ratio benchmarks in ``benchmarks/`` and prints their ratios.
+runs the ratio benchmarks in ``benchmarks/`` and prints their ratios. ``sweep`` runs or resumes the
+sweep a TOML spec describes (``tailpower.sweep``), on local processes or a Dask cluster.
 """
 
 from __future__ import annotations
@@ -121,6 +123,49 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import load_results, load_spec, run_sweep
+
+    try:
+        spec = load_spec(args.spec, results=args.results)
+    except (ValueError, TypeError) as exc:
+        raise SystemExit(f"tailpower sweep: {exc}") from None
+    client = cluster = None
+    executor = None
+    if args.scheduler:
+        from distributed import Client, LocalCluster
+
+        if args.scheduler == "local":
+            cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1)
+            client = Client(cluster)
+        else:
+            client = Client(args.scheduler)
+        executor = client.get_executor()
+        print(f"tailpower sweep: Dask scheduler {client.scheduler.address}, "
+              f"{len(client.scheduler_info()['workers'])} workers", file=sys.stderr)
+    try:
+        before = len(load_results(spec.results))
+    except ValueError:
+        before = 0
+    t0 = time.perf_counter()
+    try:
+        records = run_sweep(spec, executor, workers=None if args.scheduler else args.workers,
+                            progress=sys.stderr.isatty() or args.progress)
+    except (ValueError, TypeError, RuntimeError) as exc:
+        if str(exc).split(":")[0] in ("results", "function", "workers"):  # spec/file problems
+            raise SystemExit(f"tailpower sweep: {exc}") from None
+        raise
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    errors = sum("error" in r for r in records)
+    print(f"{len(records)} points ({len(records) - before} new, {errors} errors) in "
+          f"{time.perf_counter() - t0:.1f} s -> {spec.results}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tailpower", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("names", nargs="*", help="substrings of benchmark file names")
     p.add_argument("--quick", action="store_true", help="small problem sizes")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("sweep", help="run or resume a parameter sweep (tailpower.sweep)")
+    p.add_argument("spec", help="sweep spec, a TOML file")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
+    p.add_argument("--workers", type=int, help="local processes (or LocalCluster workers)")
+    p.add_argument("--results", help="results file (overrides the spec's)")
+    p.add_argument("--progress", action="store_true", help="progress bar even when not a tty")
+    p.set_defaults(func=cmd_sweep)
 
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
