@@ -9,3 +9,27 @@ Heavy- versus light-tailed error decides whether V follows U or falls back to E[
 # --- selection: distributions, dependent errors, conditioning, best-of-N ---
 
 # --- KL-regularised optimisation and reward-model tails ---
+from .kl import (  # noqa: E402
+    HeavyTailError,
+    KLConstruction,
+    KLOptimum,
+    TrajectoryReweighting,
+    kl_construction,
+    kl_optimum,
+    mgf_diverges,
+    reweight_trajectories,
+)
+from .tails import (  # noqa: E402
+    BootstrapCI,
+    HillPath,
+    TailEstimate,
+    TailReport,
+    bootstrap,
+    hill,
+    hill_path,
+    hill_plot,
+    load_rewards,
+    moment,
+    pickands,
+    tail_report,
+)
