@@ -17,7 +17,8 @@ from typing import Any, Callable
 import numpy as np
 from scipy import stats
 
-__all__ = ["PointMass", "point_mass", "Dependent", "check_distribution", "is_distribution"]
+__all__ = ["PointMass", "point_mass", "Dependent", "check_distribution", "is_distribution", "Family",
+           "FAMILIES", "family"]
 
 _REQUIRED = ("logpdf", "logsf", "logcdf", "sf", "cdf", "isf", "ppf", "rvs", "mean")
 
@@ -184,3 +185,79 @@ class Dependent:
                 f"point_mass(c), got {type(law).__name__}"
             )
         return law
+
+
+# ----------------------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class Family:
+    """A named family of distributions with its right-tail class.
+
+    Tail classes follow Kwa & Thomas (2023, §2.2) and Theorems 5/6 of the Appendix:
+
+    - ``heavy``: lim_{x->inf} e^{λx} F̄(x) = inf for every λ > 0 (light = not heavy);
+    - ``subexponential``: lim P(X1 + X2 > x) / P(X > x) = 2 (implies heavy);
+    - ``thm6``: lim F̄(t+1)/F̄(t) = 0, the light-error hypothesis of Theorem 6 (``None`` when the
+      support is bounded above so that the ratio is eventually 0/0);
+    - ``finite_mean``: E[X] finite (for every parameter in ``params``' safe ranges).
+
+    Each flag is derived in ``proofs/goodhart.py`` (SymPy limits of the survival function or,
+    via L'Hôpital, of the density), and the ledger checks the registry against it.
+    """
+
+    name: str
+    make: Callable[..., Any]
+    params: dict            # parameter name -> (low, high) safe range for tests / strategies
+    heavy: bool
+    subexponential: bool
+    thm6: bool | None
+    finite_mean: bool
+    note: str = ""
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("normal", lambda scale=1.0: stats.norm(0.0, scale), {"scale": (0.2, 5.0)},
+           heavy=False, subexponential=False, thm6=True, finite_mean=True,
+           note="F̄(t+1)/F̄(t) ~ e^{-t-1/2} -> 0"),
+    Family("student_t", lambda df=3.0, scale=1.0: stats.t(df, 0.0, scale), {"df": (1.5, 30.0), "scale": (0.2, 5.0)},
+           heavy=True, subexponential=True, thm6=False, finite_mean=True,
+           note="F̄ ~ c x^-df (regularly varying); finite mean for df > 1 (the safe range)"),
+    Family("lognormal", lambda sigma=1.0, scale=1.0: stats.lognorm(sigma, 0.0, scale), {"sigma": (0.2, 2.0), "scale": (0.2, 5.0)},
+           heavy=True, subexponential=True, thm6=False, finite_mean=True),
+    Family("lomax", lambda c=3.0, scale=1.0: stats.lomax(c, 0.0, scale), {"c": (1.5, 10.0), "scale": (0.2, 5.0)},
+           heavy=True, subexponential=True, thm6=False, finite_mean=True,
+           note="Pareto type II, F̄(x) = (1 + x/scale)^-c; finite mean for c > 1"),
+    Family("pareto", lambda b=3.0, scale=1.0: stats.pareto(b, 0.0, scale), {"b": (1.5, 10.0), "scale": (0.2, 5.0)},
+           heavy=True, subexponential=True, thm6=False, finite_mean=True,
+           note="F̄(x) = (x/scale)^-b for x >= scale"),
+    Family("exponential", lambda scale=1.0: stats.expon(0.0, scale), {"scale": (0.2, 5.0)},
+           heavy=False, subexponential=False, thm6=False, finite_mean=True,
+           note="F̄(t+1)/F̄(t) = e^{-1/scale}: light, yet outside Theorem 6"),
+    Family("laplace", lambda scale=1.0: stats.laplace(0.0, scale), {"scale": (0.2, 5.0)},
+           heavy=False, subexponential=False, thm6=False, finite_mean=True,
+           note="exponential right tail: light, outside Theorem 6"),
+    Family("levy", lambda scale=1.0: stats.levy(0.0, scale), {"scale": (0.2, 5.0)},
+           heavy=True, subexponential=True, thm6=False, finite_mean=False,
+           note="F̄ ~ sqrt(2 scale/π) x^-1/2; infinite mean"),
+    Family("cauchy", lambda scale=1.0: stats.cauchy(0.0, scale), {"scale": (0.2, 5.0)},
+           heavy=True, subexponential=True, thm6=False, finite_mean=False,
+           note="F̄ ~ scale/(π x); mean undefined"),
+    Family("weibull_heavy", lambda k=0.5, scale=1.0: stats.weibull_min(k, 0.0, scale), {"k": (0.3, 0.9), "scale": (0.2, 5.0)},
+           heavy=True, subexponential=True, thm6=False, finite_mean=True,
+           note="F̄ = exp(-(x/scale)^k), k < 1: heavy and subexponential"),
+    Family("weibull_light", lambda k=2.0, scale=1.0: stats.weibull_min(k, 0.0, scale), {"k": (1.2, 4.0), "scale": (0.2, 5.0)},
+           heavy=False, subexponential=False, thm6=True, finite_mean=True,
+           note="F̄ = exp(-(x/scale)^k), k > 1: F̄(t+1)/F̄(t) -> 0"),
+    Family("uniform", lambda scale=1.0: stats.uniform(-scale, 2 * scale), {"scale": (0.2, 5.0)},
+           heavy=False, subexponential=False, thm6=None, finite_mean=True,
+           note="bounded support [-scale, scale]: the Theorem 6 ratio is eventually 0/0"),
+    Family("gumbel", lambda scale=1.0: stats.gumbel_r(0.0, scale), {"scale": (0.2, 5.0)},
+           heavy=False, subexponential=False, thm6=False, finite_mean=True,
+           note="F̄ ~ e^{-x/scale}: light, outside Theorem 6"),
+)}
+
+
+def family(name: str) -> Family:
+    """The registered :class:`Family` called ``name`` (see ``FAMILIES``)."""
+    if name not in FAMILIES:
+        raise ValueError(f"name: unknown family {name!r}; known: {sorted(FAMILIES)}")
+    return FAMILIES[name]
