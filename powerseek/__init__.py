@@ -1,7 +1,65 @@
-"""powerseek: Turner's power-seeking theorems in finite MDPs.
+"""powerseek: Turner's power-seeking results in finite MDPs, executable.
 
-POWER, optimality probability, and orbit-level tendencies of retargetable decision-makers under
-state permutations (Turner et al., NeurIPS 2021; Turner & Tadepalli, NeurIPS 2022).
+POWER_D(s, gamma) = (1 - gamma)/gamma E_{R~D}[V*_R(s, gamma) - R(s)] and the optimality probability
+P_D(s, a, gamma) (Turner, Smith, Shah, Critch & Tadepalli, "Optimal Policies Tend to Seek Power",
+NeurIPS 2021), with rewards on states collected from t = 0.
 
-Not built yet: this package is a placeholder for the powerseek issues.
+    import powerseek as ps
+    from scipy import stats
+    mdp = ps.examples.turner_fig1()
+    res = ps.power(mdp, gamma=0.5, rewards=ps.iid(stats.uniform()), samples=100_000, rng=0)
+    res["l_sw"], res.value, res.stderr
+    ps.optimality_probability(mdp, state="star", successor="empty", gamma=0.5, samples=10_000, rng=0)
+
+Data flow: model (:class:`MDP`, reward laws) -> ``_kernels`` (numba: batched value iteration,
+Karp's maximum mean cycle, lexicographic limit comparison) -> estimators (``power``,
+``power_curve``, ``optimality_probability``) -> ``figures``.
 """
+
+from . import examples
+from .model import MDP
+from .power import (
+    PowerCurve,
+    PowerResult,
+    expected_max_iid,
+    optimality_probability,
+    power,
+    power_curve,
+)
+from .rewards import RewardLaw, fixed, from_callable, iid, independent
+from .solvers import (
+    VIResult,
+    lassos,
+    limit_optimal_actions,
+    max_gain,
+    optimal_actions,
+    policy_value,
+    q_values,
+    reachable_cycles,
+    value_iteration,
+)
+
+__all__ = [
+    "MDP",
+    "examples",
+    "RewardLaw",
+    "iid",
+    "independent",
+    "fixed",
+    "from_callable",
+    "VIResult",
+    "value_iteration",
+    "policy_value",
+    "q_values",
+    "optimal_actions",
+    "reachable_cycles",
+    "lassos",
+    "max_gain",
+    "limit_optimal_actions",
+    "PowerResult",
+    "PowerCurve",
+    "power",
+    "power_curve",
+    "optimality_probability",
+    "expected_max_iid",
+]

@@ -1,0 +1,100 @@
+"""The MDPs of the power-seeking sources (REFERENCES.md, "Power-seeking").
+
+Every builder returns a :class:`powerseek.MDP`; unless said otherwise rewards are iid U(0, 1)
+on states. Deterministic examples have one action per successor, named by the successor.
+"""
+
+from __future__ import annotations
+
+from .model import MDP
+from .rewards import RewardLaw, iid
+
+__all__ = [
+    "turner_fig1",
+    "detour",
+    "wait",
+    "negative_skew",
+    "negative_skew_rewards",
+    "aima_4x3",
+    "pacman_shutdown",
+]
+
+
+def turner_fig1() -> MDP:
+    """Turner et al. 2021, Figure 1: star -> {empty, l, r}; empty terminal; l -> {l_nw, l_sw};
+    l_nw -> {l_sw}; l_sw -> {l_sw, l_nw}; r -> {r_ne, r_se}; r_ne -> {r_ne, r_se};
+    r_se -> {r_se, r_ne}. Stated (Fig. 3): POWER(empty) = 1/2, POWER(l_sw) = (2/3 + g/2)/(1 + g),
+    POWER(r_se) = 2/3."""
+    return MDP.from_successors(
+        {
+            "star": ["empty", "l", "r"],
+            "empty": ["empty"],
+            "l": ["l_nw", "l_sw"],
+            "l_nw": ["l_sw"],
+            "l_sw": ["l_sw", "l_nw"],
+            "r": ["r_ne", "r_se"],
+            "r_ne": ["r_ne", "r_se"],
+            "r_se": ["r_se", "r_ne"],
+        }
+    )
+
+
+def detour() -> MDP:
+    """Detour example (Turner et al. 2021, Prop. B.1, Fig. 10; this graph is REFERENCES.md's
+    reconstruction): s1 -> {s2 (N), s3 (NE)}; s2 -> {s2, s3}; s3 -> {t4, t5}; t4, t5 terminal.
+    Stated: POWER(s2, 1) = 3/4 > 2/3 = POWER(s3, 1) but P(s1, N, 1) = 1/3 < 2/3 = P(s1, NE, 1)."""
+    return MDP.from_successors(
+        {"s1": ["s2", "s3"], "s2": ["s2", "s3"], "s3": ["t4", "t5"], "t4": ["t4"], "t5": ["t5"]}
+    )
+
+
+def wait() -> MDP:
+    """Wait MDP (Turner, LessWrong explainer 2019): start -> {candy, wait}; wait -> {chocolate,
+    hug}; candy, chocolate, hug terminal. Stated: POWER(start) = 2/3 at gamma -> 0, 3/4 at gamma = 1;
+    P(wait optimal) goes from 1/2 to 2/3."""
+    return MDP.from_successors(
+        {
+            "start": ["candy", "wait"],
+            "candy": ["candy"],
+            "wait": ["chocolate", "hug"],
+            "chocolate": ["chocolate"],
+            "hug": ["hug"],
+        }
+    )
+
+
+def negative_skew() -> MDP:
+    """Negative-skew example (explainer, from paper v6 App. B.3): 1 -> {2 (up), 3 (right)};
+    2 -> {2}; 3 -> {4}; 4 -> {5, 6}; 5, 6 terminal. Use with :func:`negative_skew_rewards`
+    (CDF x^2 on [0, 1]) and gamma = 0.12."""
+    return MDP.from_successors({"1": ["2", "3"], "2": ["2"], "3": ["4"], "4": ["5", "6"], "5": ["5"], "6": ["6"]})
+
+
+def negative_skew_rewards() -> RewardLaw:
+    """iid rewards with CDF F(x) = x^2 on [0, 1], i.e. Beta(2, 1)."""
+    from scipy import stats
+
+    return iid(stats.beta(2, 1))
+
+
+def aima_4x3(slip: float = 0.0) -> MDP:
+    """AIMA's 4x3 gridworld as the shutdown example of the explainer: 11 cells (wall at AIMA
+    (2, 2)), every cell has a self-loop, and one cell is inescapable: the "off" state is AIMA's
+    (4, 2) cell. Cells are named "row,col" with row 0 at the top: start (AIMA (1, 1)) is "2,0",
+    off is "1,3". Stated: the off state has a 1/11 chance of being best (average-optimal)."""
+    return MDP.gridworld(3, 4, walls=[(1, 1)], terminal=[(1, 3)], slip=slip, stay=True)
+
+
+def pacman_shutdown(rows: int = 3, cols: int = 3) -> MDP:
+    """A Pac-Man-like shutdown gridworld (Turner et al. 2021, section 6.3, Cor. 6.14): a
+    ``rows x cols`` maze where every cell has a self-loop (Pac-Man may stay), and the start cell
+    "0,0" has one extra action "off" into an absorbing off state (game over). With
+    rows * cols >= 2 self-loops besides off, average-optimal policies tend to avoid off:
+    P(off is optimal at start, gamma = 1) = 1/(rows*cols + 1) under iid rewards."""
+    grid = MDP.gridworld(rows, cols, stay=True)
+    succ = {}
+    for s, name in enumerate(grid.states):
+        succ[name] = list(dict.fromkeys(grid.states[t] for t in grid.successor_table[s]))
+    succ["0,0"].append("off")
+    succ["off"] = ["off"]
+    return MDP.from_successors(succ)
