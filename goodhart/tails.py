@@ -361,6 +361,8 @@ def tail_report(data, *, ks_at=(100, 172, 300, 1000), ax=None, title: str | None
     ref = ref[ref > 0]
     ref_path = hill_path(ref, np.arange(1, min(ref.size, pos.size)))
     axes[3].plot(ref_path.k, ref_path.gamma, lw=1, color="0.5", ls="--", label="normal sample, same n and sd")
+    body = path.gamma[: max(path.k.size // 4, 1)]
+    axes[3].set_ylim(min(0.0, float(body.min()) - 0.05), max(0.6, 1.3 * float(body.max() + path.stderr[: body.size].max())))
     axes[3].legend(fontsize=8)
     axes[3].set_title("Hill plot of demeaned positive values (±1 SE)")
     if title:
