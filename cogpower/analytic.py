@@ -12,7 +12,8 @@ Generalised CLT (derived in proofs/cogpower.py from the characteristic function 
   To first order in 1/n: (S_n + n beta/(1-beta)) / (sigma n^(1/beta)) = Y + h/n, where the drift
   -beta/(1-beta) comes from the i u term of E[e^{iuX}] - 1 and h from the -z^2/2 term of log(1+z)
   (it matters: for beta = 1/2, h = 1 and median(S_n/n) = m n + pi/2 - 1 + O(1/n), m = 3.45278).
-- beta = 1: S_n/n - ln n -> S_1(pi/2, 1, 1 - gamma_Euler).
+- beta = 1: S_n/n - ln n -> S_1(pi/2, 1, 1 - gamma_Euler). In S1, s Z ~ S_1(s, 1, -(2/pi) s ln s) for
+  Z ~ S_1(1, 1, 0), so S_1(pi/2, 1, c) = (pi/2) Z + c + ln(pi/2).
 - 1 < beta < 2: (S_n - n mu)/n^(1/beta) -> S_beta(sigma, 1, 0), mu = beta/(beta-1), with a first-order
   correction of relative order n^(1 - 2/beta) from the u^2 term of log E[e^{iuX}].
 - beta = 2: (S_n - 2n)/sqrt(n ln n) -> N(0, 1).  beta > 2: CLT, Var X = beta/((beta-1)^2 (beta-2)).
@@ -264,7 +265,7 @@ def quantile_per_subtask(n, q, beta, method: str = "asymptotic") -> float:
         z = _stable_quantile(q, beta) + _first_order_shift(q, beta, "psi2") / n
         return s * n ** (1 / beta - 1) * z - beta / (1 - beta)
     if beta == 1:
-        return math.log(n) + (math.pi / 2) * _stable_quantile(q, 1.0) + 1 - EULER_GAMMA - math.log(math.pi / 2)
+        return math.log(n) + (math.pi / 2) * _stable_quantile(q, 1.0) + 1 - EULER_GAMMA + math.log(math.pi / 2)
     mu = beta / (beta - 1)
     if beta < 2:
         s = stable_scale(beta)
