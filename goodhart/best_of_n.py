@@ -215,8 +215,8 @@ def _infinite_mean(d) -> bool:
 
 
 # ----------------------------------------------------------------------------- public
-def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, resolution: float = 0.25
-              ) -> BestOfN:
+def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, resolution: float = 0.25,
+              tail: float = 38.0) -> BestOfN:
     """Expected utility V, error X and proxy U = V + X of the best of ``n`` iid draws.
 
     Parameters
@@ -236,6 +236,9 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
         Randomness for "mc".
     resolution : float
         Step of the "quad" table in log F̄_U (smaller is more accurate and slower).
+    tail : float
+        Truncation of the "quad" table: it covers log F̄_U down to -log(max n) - ``tail`` and log F_U
+        down to -``tail``; the weight left out (about e^-tail) is added to the error estimate.
 
     Returns
     -------
@@ -252,7 +255,10 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
         if not (isinstance(resolution, (int, float)) and 0 < resolution <= 2):
             raise ValueError(f"resolution: must be in (0, 2], got {resolution!r}")
         nmax = float(n_arr.max())
-        tab = _build_table(prob, s_min=-math.log(nmax) - 38.0, r_min=-40.0, ds=resolution)
+        tail = float(tail)
+        if not 5.0 <= tail <= 60.0:
+            raise ValueError(f"tail: must be in [5, 60], got {tail!r}")
+        tab = _build_table(prob, s_min=-math.log(nmax) - tail, r_min=-tail, ds=resolution)
         inf_u = _infinite_mean(V) or _infinite_mean(X)
         out = np.empty((n_arr.size, 6))
         for i, ni in enumerate(n_arr.flat):
