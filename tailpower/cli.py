@@ -136,7 +136,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         from distributed import Client, LocalCluster
 
         if args.scheduler == "local":
-            cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1)
+            cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1,
+                                   env={"NUMBA_NUM_THREADS": "1"})
             client = Client(cluster)
         else:
             client = Client(args.scheduler)
