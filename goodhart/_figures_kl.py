@@ -150,7 +150,7 @@ def kl_tilt(out_dir, rng, quick: bool) -> list[Path]:
     V = stats.norm()
     betas = np.geomspace(0.2, 20, 8 if quick else 40)
     light = kl_optimum(V, stats.norm(), beta=betas)
-    ts = np.geomspace(3, 100, 2 if quick else 12)
+    ts = np.geomspace(3, 100, 2 if quick else 8)
     heavy = kl_construction(stats.t(3), ts, c=1.0, exponent=0.8, utility=V)
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4), sharey=False)
     a.plot(light.kl, light.mean_U, "o-", ms=3, color="C1", label="E[U]")
