@@ -31,7 +31,7 @@ def _plt():
 
 def median_vs_n(out_dir, rng, quick):
     plt = _plt()
-    n_max, tasks = (10**3, 200) if quick else (10**6, 400)
+    n_max, tasks = (10**3, 200) if quick else (10**6, 300)
     cps = np.unique(np.round(np.geomspace(1, n_max, 13 if quick else 25)).astype(np.int64))
     powers = (0.5, 0.8, 1.0, 1.5, 3.0)
     fig, ax = plt.subplots(figsize=(7.5, 5.2))

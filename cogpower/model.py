@@ -176,22 +176,33 @@ class IndependentSteps:
         """E[min of k approach times]: beta/(beta-1) or inf (power law); else 1 + int_1^inf sf^k.
 
         For a general time law E[X] = lo + int_lo^inf sf(t)^k dt (lo >= 1 the lower support end),
-        by quadrature in t = lo + e^w; divergence is declared when the log-log slope of sf^k at
-        sf^k = e^-300 and e^-200 is >= -1 (the tail decays no faster than 1/t).
+        by quadrature in t = lo + e^w up to t = e^700 plus a power-law tail with the local slope
+        there; divergence is declared when the log-log slope of sf^k between t = e^350 and e^700 is
+        >= -1 (the tail decays no faster than 1/t).
         """
         if self.beta is not None:
             return analytic.subtask_mean(self.beta)
         d, k = self.time, self.k
         lo = float(d.support()[0])
-        t1, t2 = float(d.isf(math.exp(-200 / k))), float(d.isf(math.exp(-300 / k)))
-        if math.isfinite(t1) and math.isfinite(t2) and t2 > t1 > lo:
-            slope = (-300 + 200) / (math.log(t2 - lo + 1) - math.log(t1 - lo + 1))
-            if slope >= -1.0:
-                return math.inf
-        f = lambda w: math.exp(w + k * float(d.logsf(lo + math.exp(w))))  # noqa: E731
+        g = lambda w: k * float(d.logsf(lo + math.exp(w)))  # noqa: E731  log sf^k at t = lo + e^w
+        # far-tail slope; some scipy laws compute logsf as log(sf) and underflow to -inf early, so
+        # step back to the farthest pair of points where logsf is finite
+        w2, slope = 700.0, -math.inf
+        while w2 > 10:
+            g1, g2 = g(w2 / 2), g(w2)
+            if math.isfinite(g1) and math.isfinite(g2):
+                slope = (g2 - g1) / (w2 / 2)
+                break
+            w2 /= 2
+        if slope >= -1.0:
+            return math.inf
+        f = lambda w: math.exp(w + g(w))  # noqa: E731
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            val = integrate.quad(f, -50, math.log(1 + t2), limit=400)[0]
+            edges = [e for e in (-50.0, 0.0, 10.0, 100.0) if e < w2] + [w2]
+            val = sum(integrate.quad(f, p, q, limit=400)[0] for p, q in zip(edges[:-1], edges[1:]))
+        if math.isfinite(g2):  # power-law tail beyond e^w2 with the local slope: T sf^k(T)/(-slope-1)
+            val += math.exp(w2 + g2) / (-slope - 1.0)
         return lo + val
 
     def quantile_per_subtask(self, n: int, q: float, method: str = "asymptotic") -> float:
