@@ -122,7 +122,7 @@ def fig_best_of_n(out_dir, rng, quick: bool) -> list[Path]:
     import matplotlib.pyplot as plt
 
     rows, cols = bon_grid()
-    nmax, pts, res, tail = (1e4, 25, 1.5, 8.0) if quick else (1e9, 73, 0.25, 38.0)
+    nmax, pts, res, tail = (1e4, 25, 1.5, 8.0) if quick else (1e9, 73, 0.5, 30.0)
     n_mc = 4 ** np.arange(0, 6 if quick else 9)
     trials = 20 if quick else 100
     fig, axes = plt.subplots(2, 5, figsize=(19, 7.5))

@@ -204,9 +204,10 @@ def _quad_moments(tab: _Table, n: float, step: int = 1):
     ev = _integrate_weight(s, mu, lw_up) + _integrate_weight(r, ml, lw_lo)
     eu = _integrate_weight(s, uu, lw_up) + _integrate_weight(r, ul, lw_lo)
     # truncation: the weight mass beyond the table ends, times the largest |value| there
-    tail_up = n * math.exp(s[0]) * max(abs(mu[0]), abs(uu[0]))
-    tail_lo = math.exp(n * r[0]) * max(abs(ml[0]), abs(ul[0]))
-    return ev, eu, tail_up + tail_lo
+    w_up, w_lo = n * math.exp(s[0]), math.exp(n * r[0])
+    tail_v = w_up * abs(mu[0]) + w_lo * abs(ml[0])
+    tail_u = w_up * abs(uu[0]) + w_lo * abs(ul[0])
+    return ev, eu, tail_v, tail_u
 
 
 def _infinite_mean(d) -> bool:
@@ -268,10 +269,10 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
                     eu = ev + float(X.mean())
                 out[i] = (ev, eu, 0.0, 0.0, 0.0, 0.0)
                 continue
-            ev, eu, tail = _quad_moments(tab, float(ni))
-            ev2, eu2, _ = _quad_moments(tab, float(ni), step=2)
+            ev, eu, tail_v, tail_u = _quad_moments(tab, float(ni))
+            ev2, eu2, _, _ = _quad_moments(tab, float(ni), step=2)
             merr = float(np.max(tab.merr))
-            out[i] = (ev, eu, abs(ev - ev2) + tail + merr, abs(eu - eu2) + tail, 0, 0)
+            out[i] = (ev, eu, abs(ev - ev2) + tail_v + merr, abs(eu - eu2) + tail_u, 0, 0)
         util, prox = out[:, 0], out[:, 1]
         uerr, perr = out[:, 2], out[:, 3]
         if inf_u:
