@@ -65,3 +65,21 @@ def test_dask_distributed_points_run_on_the_workers(client, tmp_path):
     pids = {r["result"]["pid"] for r in recs}
     assert pids <= worker_pids and len(recs) == 12
     assert load_results(tmp_path / "pid.jsonl") == recs
+
+
+@pytest.mark.parametrize("name", ["goodhart", "powerseek", "cogpower"])
+def test_dask_distributed_runs_the_examples(client, tmp_path, name):
+    """The three example sweeps (shrunk) give the same records on the cluster as locally."""
+    import concurrent.futures as cf
+    import importlib.util
+    from pathlib import Path
+
+    helper = Path(__file__).with_name("test_sweep_examples.py")
+    spec_ = importlib.util.spec_from_file_location("_sweep_examples_helper", helper)
+    mod = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(mod)
+    spec = mod.small_spec(name, tmp_path / "local.jsonl")
+    local = run_sweep(spec, cf.ThreadPoolExecutor(2))
+    on_dask = run_sweep(spec, client.get_executor(), results=tmp_path / "dask.jsonl")
+    assert on_dask == local and not any("error" in r for r in local)
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
