@@ -266,3 +266,15 @@ def test_toml_spec_and_cli(toy, tmp_path, capsys):
     assert load_results(tmp_path / "res" / "s.jsonl") == ref
     assert main(["sweep", str(tmp_path / "s.toml")]) == 0
     assert "15 points (0 new, 0 errors)" in capsys.readouterr().out
+
+
+def test_a_second_concurrent_writer_is_refused(toy, tmp_path):
+    spec = load_spec(spec_dict(toy, tmp_path))
+    first = sweep._Writer(spec.results, spec)
+    try:
+        with pytest.raises(RuntimeError, match="^results: .* locked"):
+            sweep._Writer(spec.results, spec)
+    finally:
+        first.close()
+    second = sweep._Writer(spec.results, spec)  # released with the first writer
+    second.close()
