@@ -1,0 +1,55 @@
+"""Public Hypothesis strategies for goodhart property tests.
+
+    from goodhart.strategies import distributions, dependent_models
+    @given(V=distributions(heavy=False), X=distributions(heavy=True, finite_mean=True))
+    def test_something(V, X): ...
+
+Parameters are drawn inside the safe ranges recorded in ``goodhart.model.FAMILIES``.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from scipy import stats
+
+from .model import FAMILIES, Dependent, point_mass
+
+__all__ = ["families", "distributions", "dependent_models"]
+
+
+def families(*, heavy: bool | None = None, thm6: bool | None = None, finite_mean: bool | None = None,
+             bounded: bool | None = None) -> st.SearchStrategy:
+    """Registered :class:`~goodhart.model.Family` objects filtered by tail class."""
+    chosen = [f for f in FAMILIES.values()
+              if (heavy is None or f.heavy == heavy)
+              and (thm6 is None or f.thm6 == thm6)
+              and (finite_mean is None or f.finite_mean == finite_mean)
+              and (bounded is None or (f.thm6 is None) == bounded)]
+    if not chosen:
+        raise ValueError("no registered family has the requested tail class")
+    return st.sampled_from(chosen)
+
+
+@st.composite
+def _instance(draw, fam_strategy):
+    fam = draw(fam_strategy)
+    params = {name: draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False))
+              for name, (lo, hi) in fam.params.items()}
+    return fam.make(**params)
+
+
+def distributions(*, heavy: bool | None = None, thm6: bool | None = None,
+                  finite_mean: bool | None = None, bounded: bool | None = None) -> st.SearchStrategy:
+    """Frozen scipy distributions of the registered families, parameters in their safe ranges."""
+    return _instance(families(heavy=heavy, thm6=thm6, finite_mean=finite_mean, bounded=bounded))
+
+
+@st.composite
+def dependent_models(draw) -> Dependent:
+    """Dependent models V ~ N(0, s^2); X | V ~ N(0, w^2) if |V| <= c, else X = point mass at b."""
+    s = draw(st.floats(0.5, 2.0))
+    w = draw(st.floats(0.5, 3.0))
+    c = draw(st.floats(0.5, 2.0))
+    b = draw(st.floats(-1.0, 1.0))
+    inner, outer = stats.norm(0.0, w), point_mass(b)
+    return Dependent(V=stats.norm(0.0, s), error=lambda v: inner if abs(v) <= c else outer)

@@ -1,0 +1,254 @@
+"""goodhart selection half: conditional_mean, Dependent, best_of_n (closed forms, method agreement)."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, stats
+
+import goodhart as gh
+from goodhart import _kernels
+from goodhart._figures_selection import bon_grid, dependent_example
+from goodhart.strategies import dependent_models, distributions
+
+Z = 5.0
+
+
+def normal_closed(sv, sx, t):
+    su = math.hypot(sv, sx)
+    return sv**2 / su * math.exp(stats.norm.logpdf(t / su) - stats.norm.logsf(t / su))
+
+
+def emax_normal(n):
+    """E[max of n iid N(0,1)] by direct 1-D quadrature (independent of goodhart)."""
+    c = stats.norm.isf(1 / n) if n > 1 else 0.0
+    f = lambda z: z * math.exp(math.log(n) + stats.norm.logpdf(z) + (n - 1) * stats.norm.logcdf(z))
+    return integrate.quad(f, -15, c + 15, points=[c], limit=200, epsabs=1e-13, epsrel=1e-12)[0]
+
+
+# ----------------------------------------------------------------------------- closed forms
+@pytest.mark.parametrize("sv,sx", [(1.0, 1.0), (1.0, 2.0), (2.0, 0.5)])
+@pytest.mark.parametrize("t", [-3.0, 0.0, 2.0, 10.0, 30.0, 60.0])
+def test_quad_normal_closed_form(sv, sx, t):
+    r = gh.conditional_mean(stats.norm(0, sv), stats.norm(0, sx), t)
+    exact = normal_closed(sv, sx, t)
+    assert np.isfinite(r.value) and r.stderr < 1e-8 * max(1, abs(exact))
+    assert abs(r.value - exact) <= max(Z * r.stderr, 1e-12 * abs(exact))
+
+
+def test_quad_finite_where_probability_underflows():
+    r = gh.conditional_mean(stats.norm(), stats.norm(), 60.0)
+    assert r.log_prob < -900 and math.isclose(r.value, normal_closed(1, 1, 60), rel_tol=1e-10)
+    r = gh.conditional_mean(stats.norm(), stats.t(3), 1e3)
+    # heavy error: P(U >= t) ~ P(X >= t), E[V | U >= t] ~ 3/t (d/dt log f_t3 = -4t/(3+t^2) ... -> 3/t * Var V)
+    assert np.isfinite(r.value) and 0 < r.value < 0.0031 and math.isclose(r.value, 3e-3, rel_tol=1e-3)
+
+
+def test_exp_exp_closed_form_vectorised():
+    ts = np.array([0.1, 1.0, 10.0, 100.0, 1000.0])
+    r = gh.conditional_mean(stats.expon(), stats.expon(), ts)
+    exact = (ts**2 + 2 * ts + 2) / (2 * (ts + 1))
+    assert r.value.shape == ts.shape
+    np.testing.assert_allclose(r.value, exact, rtol=1e-10)
+
+
+def test_log_tail_probability_normal():
+    ts = np.array([0.0, 10.0, 100.0])
+    lp = gh.log_tail_probability(stats.norm(), stats.norm(0, 3), ts)
+    np.testing.assert_allclose(lp, stats.norm.logsf(ts / math.sqrt(10)), rtol=1e-10)
+
+
+# ----------------------------------------------------------------------------- method agreement
+@pytest.mark.parametrize("V,X,t", [
+    (stats.norm(), stats.norm(), 2.0),
+    (stats.norm(), stats.t(3), 4.0),
+    (stats.expon(), stats.lomax(3), 3.0),
+    (stats.t(4), stats.norm(0, 2), 3.0),
+])
+def test_mc_and_exact_mc_agree_with_quad(V, X, t):
+    q = gh.conditional_mean(V, X, t)
+    mc = gh.conditional_mean(V, X, t, method="mc", samples=400_000, rng=1)
+    ex = gh.conditional_mean(V, X, t, method="exact_mc", samples=200_000, rng=2)
+    assert mc.accepted > 1000
+    assert abs(mc.value - q.value) <= Z * mc.stderr
+    assert abs(ex.value - q.value) <= Z * ex.stderr
+    assert abs(math.exp(mc.log_prob) - math.exp(q.log_prob)) <= Z * math.sqrt(math.exp(q.log_prob) / 400_000)
+
+
+def test_exact_mc_deep_tail_and_samples_in_event():
+    q = gh.conditional_mean(stats.norm(), stats.norm(), 60.0)
+    ex = gh.conditional_mean(stats.norm(), stats.norm(), 60.0, method="exact_mc", samples=100_000, rng=3)
+    assert abs(ex.value - q.value) <= Z * ex.stderr
+    v, x = gh.sample_conditional(stats.norm(), stats.t(3), 200.0, size=20_000, rng=4)
+    assert np.all(v + x >= 200.0 * (1 - 1e-12))
+    # E[V | U >= 200] for t3 error is about 3/200 * Var V
+    assert abs(v.mean() - gh.conditional_mean(stats.norm(), stats.t(3), 200.0).value) <= Z * v.std() / math.sqrt(v.size)
+    v, x = gh.sample_conditional(stats.norm(), stats.norm(), 60.0, size=5_000, rng=5)   # sf underflows
+    assert np.all(np.isfinite(x)) and np.all(v + x >= 60.0 * (1 - 1e-12))
+    # X | U >= t for normals: E[X | U >= t] = (s_X^2/s_U^2) E[U | U >= t] = E[V | ...] here
+    assert abs(x.mean() - q.value) <= Z * x.std() / math.sqrt(x.size)
+
+
+def test_exact_mc_thread_count_independent():
+    args = (stats.norm(), stats.t(3), 10.0)
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        a = gh.sample_conditional(*args, size=50_000, rng=9)[0]
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        b = gh.sample_conditional(*args, size=50_000, rng=9)[0]
+    finally:
+        numba.set_num_threads(old)
+    np.testing.assert_array_equal(a, b)
+    c = gh.conditional_mean(*args, method="mc", samples=50_000, rng=9)
+    d = gh.conditional_mean(*args, method="mc", samples=50_000, rng=9)
+    assert c == d
+
+
+# ----------------------------------------------------------------------------- dependent
+def test_dependent_example_limit_is_one():
+    dep = dependent_example()
+    r = gh.conditional_mean(dep, t=[20.0, 1000.0])
+    assert np.all(np.isfinite(r.value))
+    assert 0.99 < r.value[1] < 1.0
+    assert abs(r.value[1] - (1 - 4 / 995)) < 2e-5     # truncated N(t/5, 4/5) on [-1, 1]
+    ex = gh.conditional_mean(dep, t=20.0, method="exact_mc", samples=100_000, rng=1)
+    assert abs(ex.value - r.value[0]) <= Z * ex.stderr
+
+
+def test_dependent_with_constant_error_matches_independent():
+    dep = gh.Dependent(V=stats.norm(), error=lambda v: stats.t(3))
+    for t in (1.0, 30.0):
+        a = gh.conditional_mean(dep, t=t)
+        b = gh.conditional_mean(stats.norm(), stats.t(3), t)
+        assert abs(a.value - b.value) <= Z * (a.stderr + b.stderr) + 1e-12
+
+
+@settings(max_examples=6)
+@given(dependent_models(), st.floats(0.0, 6.0))
+def test_dependent_quad_vs_exact_mc(model, t):
+    q = gh.conditional_mean(model, t=t)
+    ex = gh.conditional_mean(model, t=t, method="exact_mc", samples=40_000, rng=0)
+    assert abs(ex.value - q.value) <= Z * ex.stderr
+
+
+# ----------------------------------------------------------------------------- properties
+@settings(max_examples=12)
+@given(distributions(thm6=True), distributions(heavy=True, finite_mean=True), st.floats(0.0, 5.0))
+def test_property_rejection_mc_agrees(V, X, t):
+    q = gh.conditional_mean(V, X, t)
+    mc = gh.conditional_mean(V, X, t, method="mc", samples=100_000, rng=0)
+    if mc.accepted >= 200:
+        assert abs(mc.value - q.value) <= Z * mc.stderr + 1e-9
+
+
+@settings(max_examples=10)
+@given(distributions(thm6=True, bounded=False), distributions(heavy=True, finite_mean=True))
+def test_property_heavy_error_light_V_returns_to_mean(V, X):
+    """Thm 5; to first order in the error's hazard h = f_X/F̄_X at t (slowly varying for heavy X),
+    F̄_X(t - v)/F̄_X(t) ~ e^{h v}, so E[V | U >= t] - E[V] ~ h Var V: it decays like the hazard
+    (1/t for power laws, t^(k-1) for Weibull k < 1)."""
+    ts = np.array([1e3, 1e4, 1e5])
+    r = gh.conditional_mean(V, X, ts)
+    d = r.value - V.mean()
+    h = np.exp(X.logpdf(ts) - X.logsf(ts))
+    assert np.all(np.isfinite(r.value))
+    assert np.all(d > 0) and d[2] < d[1] < d[0]
+    assert np.all(d <= 2 * h * V.var() + 1e-9)
+
+
+@settings(max_examples=10)
+@given(distributions(thm6=True, bounded=False), distributions(thm6=True, bounded=False))
+def test_property_light_light_monotone_divergent(V, X):
+    """Both log-concave (normal / Weibull k >= 1): E[V | U >= t] is non-decreasing and -> inf."""
+    ts = np.array([5.0, 20.0, 80.0, 320.0])
+    r = gh.conditional_mean(V, X, ts)
+    assert np.all(np.diff(r.value) >= -Z * (r.stderr[1:] + r.stderr[:-1]))
+    assert r.value[-1] > r.value[0] + V.std()
+
+
+# ----------------------------------------------------------------------------- best-of-N
+def test_best_of_n_quad_normal_to_1e12():
+    ns = np.array([1, 2, 16, 1024, 65536, 1e9, 1e12])
+    r = gh.best_of_n(stats.norm(0, 2), stats.norm(), ns)
+    exact = np.array([4 / math.sqrt(5) * emax_normal(n) for n in ns])
+    assert np.all(np.abs(r.utility - exact) <= np.maximum(Z * r.utility_stderr, 1e-12))
+    assert np.all(r.utility_stderr[2:] < 1e-4) and r.utility_stderr[1] < 0.05
+    np.testing.assert_allclose(r.error, exact / 4, rtol=1e-4, atol=1e-4)
+    assert np.all(np.diff(r.utility) > 0)
+
+
+def test_best_of_n_mc_agrees_with_quad():
+    rows, cols = bon_grid()
+    V, X = rows[1][1], cols[2][1]                      # t10 utility, t3 error
+    q = gh.best_of_n(V, X, [4, 256])
+    m = gh.best_of_n(V, X, [4, 256], method="mc", trials=3000, rng=5)
+    for f in ("utility", "error", "proxy"):
+        est, se = getattr(m, f), getattr(m, f + "_stderr")
+        assert np.all(np.abs(est - getattr(q, f)) <= Z * np.hypot(se, getattr(q, f + "_stderr")))
+
+
+def test_best_of_n_mc_thread_independent_and_levy_proxy_infinite():
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        a = gh.best_of_n(stats.norm(), stats.t(3), 64, method="mc", trials=50, rng=2)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        b = gh.best_of_n(stats.norm(), stats.t(3), 64, method="mc", trials=50, rng=2)
+    finally:
+        numba.set_num_threads(old)
+    assert a == b
+    r = gh.best_of_n(stats.norm(), stats.levy(), [1, 16], resolution=0.5, tail=15.0)
+    assert math.isinf(r.proxy[1]) and np.all(np.isfinite(r.utility))
+
+
+def test_bon_kl():
+    assert gh.bon_kl(1) == 0.0
+    np.testing.assert_allclose(gh.bon_kl([4, 65536]), np.log([4, 65536]) - np.array([3 / 4, 65535 / 65536]))
+
+
+# ----------------------------------------------------------------------------- registry and errors
+def test_registry_tail_classes_consistent():
+    for fam in gh.FAMILIES.values():
+        d = fam.make()
+        assert fam.heavy or not fam.subexponential
+        assert not (fam.heavy and fam.thm6)
+        assert math.isfinite(d.mean()) == fam.finite_mean
+    with pytest.raises(ValueError, match="^name:"):
+        gh.family("nope")
+
+
+@pytest.mark.parametrize("call,exc,prefix", [
+    (lambda: gh.conditional_mean(stats.norm, stats.norm(), 1.0), TypeError, "V:"),
+    (lambda: gh.conditional_mean(stats.norm(), 3.0, 1.0), TypeError, "X:"),
+    (lambda: gh.conditional_mean(stats.norm(), stats.poisson(2), 1.0), TypeError, "X:"),
+    (lambda: gh.conditional_mean(stats.norm(), stats.norm(), float("nan")), ValueError, "t:"),
+    (lambda: gh.conditional_mean(stats.norm(), stats.norm(), [1.0, np.inf]), ValueError, "t:"),
+    (lambda: gh.conditional_mean(stats.norm(), stats.norm(), 1.0, method="x"), ValueError, "method:"),
+    (lambda: gh.conditional_mean(stats.cauchy(), stats.norm(), 1.0), ValueError, "V:"),
+    (lambda: gh.conditional_mean(stats.uniform(), stats.uniform(), 3.0), ValueError, "t:"),
+    (lambda: gh.conditional_mean(stats.norm(), stats.norm(), 1.0, method="mc", samples=0), ValueError, "samples:"),
+    (lambda: gh.best_of_n(stats.norm(), stats.norm(), 0), ValueError, "n:"),
+    (lambda: gh.best_of_n(stats.norm(), stats.norm(), 2.5), ValueError, "n:"),
+    (lambda: gh.best_of_n(stats.norm(), stats.norm(), 4, method="mc", trials=1), ValueError, "trials:"),
+    (lambda: gh.Dependent(V=stats.norm(), error=lambda v: 1.0), TypeError, "error:"),
+    (lambda: gh.Dependent(V=stats.norm(), error=stats.norm()), TypeError, "error:"),
+    (lambda: gh.Dependent(V="normal", error=lambda v: stats.norm()), TypeError, "V:"),
+    (lambda: gh.point_mass(float("inf")), ValueError, "c:"),
+])
+def test_bad_input(call, exc, prefix):
+    with pytest.raises(exc, match="^" + prefix):
+        call()
+
+
+def test_point_mass_semantics():
+    p = gh.point_mass(1.5)
+    assert p.value == 1.5 and p.mean() == 1.5 and p.std() == 0.0
+    np.testing.assert_array_equal(p.sf([1.0, 1.5, 2.0]), [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(p.cdf([1.0, 1.5, 2.0]), [0.0, 1.0, 1.0])
+    assert p.ppf(0.3) == 1.5 and p.logsf(2.0) == -np.inf
