@@ -136,12 +136,13 @@ def fig_best_of_n(out_dir, rng, quick: bool) -> list[Path]:
                 y = getattr(r, field)
                 ax.plot(ns, y, color=c, label=f"{field} (exact)")
                 m, se = getattr(mc, field), getattr(mc, field + "_stderr")
-                ax.fill_between(n_mc, m - 1.96 * se, m + 1.96 * se, color=c, alpha=0.25, lw=0)
+                if not ("Levy" in cl and field != "utility"):   # infinite mean: no meaningful band
+                    ax.fill_between(n_mc, m - 1.96 * se, m + 1.96 * se, color=c, alpha=0.25, lw=0)
                 ax.plot(n_mc, m, ".", color=c, ms=4)
             ax.axvline(peak, color="C0", ls=":", lw=1)
             ax.set_xscale("log")
-            if "Levy" in cl:
-                ax.set_yscale("symlog", linthresh=1.0)
+            if j > 0:  # heavy error: proxy and error explode, symlog keeps the utility readable
+                ax.set_yscale("symlog", linthresh=1.0 if "Levy" in cl else 10.0)
             ax.set_title(f"{rl}, {cl}\nutility peak at N ≈ {peak:.3g}", fontsize=9)
             ax.grid(alpha=0.3)
             if i == 1:
