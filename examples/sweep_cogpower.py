@@ -17,7 +17,6 @@ order-statistic interval, next to the asymptotic prediction max(1/beta - 1, 0) a
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
@@ -85,17 +84,10 @@ def summarize(records: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from tailpower.cli import main as tailpower_main
-    from tailpower.sweep import load_results, load_spec
+    from tailpower.sweep import run_example
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--scheduler", help="Dask scheduler address, or 'local'")
-    p.add_argument("--workers", type=int)
-    p.add_argument("--results", help="results file (default: the spec's)")
-    args = p.parse_args(argv)
-    cli = ["sweep", str(SPEC)] + sum(([f"--{k}", str(v)] for k, v in vars(args).items() if v is not None), [])
-    rc = tailpower_main(cli)
-    print(summarize(load_results(load_spec(SPEC, results=args.results).results)))
+    rc, records, spec = run_example(SPEC, argv, __doc__.split("\n\n")[0])
+    print(summarize(records))
     return rc
 
 

@@ -871,3 +871,24 @@ def _run_points(executor, spec, ref, rnd, todo, writer, cap) -> Iterator[str]:
     finally:
         for fut in running:
             fut.cancel()
+
+
+def run_example(spec_path: str | os.PathLike, argv: list[str] | None = None, description: str | None = None):
+    """Command line of an example script: run the sweep of ``spec_path`` as ``tailpower sweep`` would.
+
+    Parses ``--scheduler ADDRESS|local``, ``--workers N`` and ``--results PATH`` from ``argv`` and
+    returns ``(exit_code, records, spec)`` so that the script can print its own summary.
+    """
+    import argparse
+
+    from .cli import main as tailpower_main
+
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--scheduler", help="Dask scheduler address, or 'local'")
+    p.add_argument("--workers", type=int)
+    p.add_argument("--results", help="results file (default: the spec's)")
+    args = p.parse_args(argv)
+    cli = ["sweep", str(spec_path)] + sum(([f"--{k}", str(v)] for k, v in vars(args).items() if v is not None), [])
+    rc = tailpower_main(cli)
+    spec = load_spec(spec_path, results=args.results)
+    return rc, load_results(spec.results), spec
