@@ -21,7 +21,6 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
 
 SPEC = Path(__file__).with_name("cogpower.toml")
 
