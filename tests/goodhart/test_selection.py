@@ -165,11 +165,12 @@ def test_property_heavy_error_light_V_returns_to_mean(V, X):
 @settings(max_examples=10)
 @given(distributions(thm6=True, bounded=False), distributions(thm6=True, bounded=False))
 def test_property_light_light_monotone_divergent(V, X):
-    """Both log-concave (normal / Weibull k >= 1): E[V | U >= t] is non-decreasing and -> inf."""
+    """Both log-concave (normal / Weibull k >= 1): E[V | U >= t] increases in t (Thm 6 says to
+    infinity; the rate can be slow, t^(1/3) for Weibull(4) V with normal X, so only strict increase
+    along t = 5 .. 320 is asserted here; divergence is checked in the ledger)."""
     ts = np.array([5.0, 20.0, 80.0, 320.0])
     r = gh.conditional_mean(V, X, ts)
-    assert np.all(np.diff(r.value) >= -Z * (r.stderr[1:] + r.stderr[:-1]))
-    assert r.value[-1] > r.value[0] + V.std()
+    assert np.all(np.diff(r.value) > Z * (r.stderr[1:] + r.stderr[:-1]))
 
 
 # ----------------------------------------------------------------------------- best-of-N
