@@ -97,7 +97,7 @@ def _hill_from_desc(xd: np.ndarray, ks: np.ndarray) -> np.ndarray:
     if np.any(xd[ks] <= 0):
         kk = ks[xd[ks] <= 0][0]
         raise ValueError(
-            f"k: the Hill estimator needs X_(k+1) > 0; with k = {kk} it is {xd[kk]!r} "
+            f"k: the Hill estimator needs X_(k+1) > 0; with k = {int(kk)} it is {float(xd[kk]):.6g} "
             f"(only {int(np.sum(xd > 0))} positive values: shift or keep the positive part)"
         )
     top = xd[: ks.max() + 1]
