@@ -21,7 +21,7 @@ Generalised CLT (derived in proofs/cogpower.py from the characteristic function 
   Z ~ S_1(1, 1, 0), so S_1(pi/2, 1, c) = (pi/2) Z + c + ln(pi/2).
 - 1 < beta < 2: (S_n - n mu)/n^(1/beta) -> S_beta(sigma, 1, 0), mu = beta/(beta-1), with a first-order
   correction of relative order n^(1 - 2/beta) from the u^2 term of log E[e^{iuX}].
-- beta = 2: (S_n - 2n)/b_n -> N(0, 1), b_n^2 ~ n ln n, with a 1/ln n skew correction.
+- beta = 2: (S_n - 2n)/sqrt(n ln n) -> N(0, 1), with a 1/ln n skew correction.
   beta > 2: CLT, Var X = beta/((beta-1)^2 (beta-2)).
 
 See :func:`quantile_per_subtask` for the corrections and the measured validity ranges.
@@ -376,21 +376,14 @@ def _quantile_s0(n: int, q: float, beta: float) -> float:
 
 
 @lru_cache(maxsize=64)
-def _beta2_shift(q: float) -> float:
-    """-G(z_q)/phi(z_q) for the cf weight v^2 ln v - i pi v^2/2 around N(0, 1) (beta = 2)."""
+def _beta2_terms(q: float) -> tuple[float, float, float]:
+    """(G_a, G_b, phi) at z_q around N(0, 1): CDF perturbations for the cf weights
+    v^2 ln v - i pi v^2/2 (G_a) and v^2 (G_b), and the normal density (beta = 2)."""
     z = float(special.ndtri(q))
     lcf = lambda v: -v * v / 2  # noqa: E731
-    g = _gp_cdf(z, lcf, weight=lambda v: v * v * math.log(v) - 0.5j * math.pi * v * v)
-    return -g / _gp_pdf(z, lcf)
-
-
-def _beta2_scale(n: int) -> float:
-    """b_n with b^2 = n (2 ln b - 1 - 2 gamma_Euler) (n >= 24; the larger root), else sqrt(n ln n)."""
-    c0 = 1 + 2 * EULER_GAMMA
-    if math.log(n) <= c0 + 1e-9:
-        return math.sqrt(n * math.log(n))
-    g = lambda lb: 2 * lb - math.log(n) - math.log(2 * lb - c0)  # noqa: E731
-    return math.exp(optimize.brentq(g, 0.5 * math.log(n), 0.5 * math.log(n) + math.log(math.log(n)) + 5))
+    ga = _gp_cdf(z, lcf, weight=lambda v: v * v * math.log(v) - 0.5j * math.pi * v * v)
+    gb = _gp_cdf(z, lcf, weight=lambda v: v * v)
+    return ga, gb, _gp_pdf(z, lcf)
 
 
 def quantile_per_subtask(n, q, beta, method: str = "asymptotic") -> float:
@@ -432,11 +425,13 @@ def quantile_per_subtask(n, q, beta, method: str = "asymptotic") -> float:
       Near beta = 2 the stable scale diverges and convergence is slow: at beta = 1.9, n = 300 the
       median is off by 0.016 (7 % of the fluctuation scale sigma n^(1/beta-1)) against the exact
       inversion; use method="exact" there.
-    - beta = 2: (S_n - 2n)/b_n -> N(0, 1), b_n^2 = n (2 ln b_n - 1 - 2 gamma_Euler). From
+    - beta = 2: (S_n - 2n)/a_n -> N(0, 1), a_n^2 = n ln n. From
       E[e^{iuX}] = 1 + 2iu + u^2 (ln u + 1/2 + gamma - i pi/2) + O(u^3 ln u) (proofs/cogpower.py) the
-      log cf of (S_n - 2n)/b_n is -v^2/2 + eps (v^2 ln v - i pi v^2/2), eps = n/b_n^2 ~ 1/ln n,
-      whose first-order quantile shift is eps h_q; for the median h = -sqrt(pi/2):
-      median(S_n/n) = 2 - sqrt(pi/2)/b_n + O(1/(b_n ln n)). (For n < 24, b_n = sqrt(n ln n).)
+      log cf of (S_n - 2n)/a_n is -v^2/2 + eps [v^2 ln v - i pi v^2/2 - (v^2/2)(ln ln n - 1 - 2 gamma)],
+      eps = 1/ln n, whose first-order quantile shift is eps h_q; for the median only the skew term
+      -i pi v^2/2 acts, h = -sqrt(pi/2): median(S_n/n) = 2 - sqrt(pi/2)/sqrt(n ln n) + O(1/(a_n ln n)).
+      Against the exact inversion: n = 1000: 1.98492 vs 1.98426 (leading term 2.0); n = 10:
+      1.7387 vs 1.7999. Not valid for n < 10 (at n = 2 it gives 0.94 < 1).
     - beta > 2: CLT, mu + sqrt(Var X / n) z_q, without a skew correction: for 2 < beta < 3 the
       correction is of relative order n^(1 - beta/2), not small at practical n near beta = 2
       (beta = 2.1, n = 300: prediction 1.9091 = mu, exact median 1.8857; use method="exact").
@@ -461,8 +456,10 @@ def quantile_per_subtask(n, q, beta, method: str = "asymptotic") -> float:
     mu = beta / (beta - 1)
     zq = float(special.ndtri(q))
     if beta == 2:
-        b = _beta2_scale(n)
-        return 2.0 + (b / n) * (zq + (n / b**2) * _beta2_shift(q))
+        ln_n = math.log(n)
+        ga, gb, phi = _beta2_terms(q)
+        h = -(ga - 0.5 * (math.log(ln_n) - 1 - 2 * EULER_GAMMA) * gb) / (ln_n * phi)
+        return 2.0 + math.sqrt(ln_n / n) * (zq + h)
     return mu + math.sqrt(subtask_variance(beta) / n) * zq
 
 

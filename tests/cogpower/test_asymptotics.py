@@ -171,3 +171,11 @@ def test_near_two_documented_error():
     assert abs(a - e) < 0.1 * analytic.stable_scale(1.9) * n ** (1 / 1.9 - 1)
     a, e = analytic.median_per_subtask(n, 2.1), analytic.median_per_subtask(n, 2.1, "exact")
     assert a == 2.1 / 1.1 and abs(a - e) < 0.015 * e
+
+
+def test_beta_two_small_n_is_finite_and_below_the_mean():
+    # documented validity n >= 10 (n = 10: 1.7388 vs exact 1.7999)
+    vals = [analytic.median_per_subtask(n, 2.0) for n in range(10, 60)]
+    assert all(math.isfinite(v) and 1.0 < v < 2.0 for v in vals) and np.all(np.diff(vals) > 0)
+    e = analytic.median_per_subtask(10, 2.0, "exact")
+    assert abs(vals[0] - e) < 0.35 * (2 - e), (vals[0], e)
