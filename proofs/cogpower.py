@@ -57,6 +57,14 @@ def half_median_constant():
     return pert, sp.simplify(sigma), sp.simplify(sigma * pert / (sp.I * v) - sp.Rational(1, 2) / (1 - sp.Rational(1, 2)))
 
 
+def drift_constant_limit():
+    """c(beta) = sigma tan(pi beta/2) - beta/(1-beta) as beta = 1 - eps -> 1:
+    sigma = (Gamma(eps) sin(pi eps/2))^(1/(1-eps)), tan(pi beta/2) = 1/tan(pi eps/2)."""
+    e = sp.Symbol("epsilon", positive=True)
+    sig = sp.exp(sp.log(sp.gamma(e) * sp.sin(sp.pi * e / 2)) / (1 - e))
+    return sp.simplify(sp.limit(sig / sp.tan(sp.pi * e / 2) - (1 - e) / e, e, 0))
+
+
 # ----------------------------------------------------------------------------- checks
 def _sym_min():
     e = min_of_k_survival()
@@ -202,6 +210,25 @@ def _num_mid():
                  f"beta=1.5, n=1000; MC CI [{est.lower:.4f}, {est.upper:.4f}] (z=5)")
 
 
+def _sym_drift():
+    lim = drift_constant_limit()
+    ok = sp.simplify(lim - (1 - sp.EulerGamma + sp.log(sp.pi / 2))) == 0
+    return Check(ok, str(lim), "lim_{beta->1} sigma tan(pi beta/2) - beta/(1-beta): the beta = 1 median constant")
+
+
+def _num_drift():
+    import cogpower as cp
+
+    n = 1000
+    m1 = cp.analytic.median_per_subtask(n, 1.0)
+    near = {b: cp.analytic.median_per_subtask(n, b) for b in (1 - 1e-12, 1 + 1e-12, 0.9999999999999997)}
+    est = cp.quantile_per_subtask(cp.IndependentSteps(alpha=0.99999, power=1.0), n, tasks=20_000, rng=4)
+    pred = cp.analytic.median_per_subtask(n, 0.99999)
+    ok = all(abs(v - m1) < 1e-9 for v in near.values()) and est.covers(pred)
+    return Check(ok, {"beta=1": m1, **{repr(k): v for k, v in near.items()}, "beta=0.99999": pred, "MC": est.value},
+                 f"n = 1000; MC (beta = 0.99999, 20k tasks) CI [{est.lower:.4f}, {est.upper:.4f}] (z=5)")
+
+
 CLAIMS: list[Claim] = [
     Claim("cogpower.min_of_k_pareto", SRC + " (model)",
           "The fastest of k iid approaches with P(T > t) = t^-alpha has P(min > t) = t^-(k alpha) (real k too).",
@@ -231,4 +258,9 @@ CLAIMS: list[Claim] = [
     Claim("cogpower.median_supercritical", "REFERENCES.md generalised-CLT facts (1 < beta < 2)",
           "(S_n - n beta/(beta-1))/n^(1/beta) -> S_beta(sigma, 1, 0): median(S_n/n) = mu + sigma z_med n^(1/beta-1) + O(n^(-1/beta)).",
           None, _sym_mid, _num_mid, "holds"),
+    Claim("cogpower.median_continuous_at_one", "REFERENCES.md generalised-CLT facts (beta -> 1)",
+          "In the S0 form median(S_n/n) = n^e sigma m0 + n^e c(beta) + (beta/(1-beta)) expm1(e ln n), e = 1/beta - 1, "
+          "is continuous through beta = 1 with c(1) = 1 - gamma_Euler + ln(pi/2).",
+          None, _sym_drift, _num_drift, "open",
+          note="Before the fix the S1 form gave -105,233 at beta = 0.99999 and -3.1e27 at 0.9999999999999997 (n = 1000)."),
 ]
