@@ -139,17 +139,24 @@ def fig_best_of_n(out_dir, rng, quick: bool) -> list[Path]:
                 if not ("Levy" in cl and field != "utility"):   # infinite mean: no meaningful band
                     ax.fill_between(n_mc, m - 1.96 * se, m + 1.96 * se, color=c, alpha=0.25, lw=0)
                 ax.plot(n_mc, m, ".", color=c, ms=4)
-            ax.axvline(peak, color="C0", ls=":", lw=1)
+            monotone = peak == ns[-1]
+            if not monotone:
+                ax.axvline(peak, color="C0", ls=":", lw=1)
             ax.set_xscale("log")
             if j > 0:  # heavy error: proxy and error explode, symlog keeps the utility readable
                 ax.set_yscale("symlog", linthresh=1.0 if "Levy" in cl else 10.0)
-            ax.set_title(f"{rl}, {cl}\nutility peak at N ≈ {peak:.3g}", fontsize=9)
+                if "Levy" in cl:  # one labelled tick every 3 decades instead of a wall of labels
+                    ax.set_ylim(-1.0, 1e13)
+                    ax.set_yticks([-1, 0, 1, 1e3, 1e6, 1e9, 1e12])
+                    ax.yaxis.set_minor_locator(plt.NullLocator())
+            what = f"rises monotonically to N = {ns[-1]:.0e}" if monotone else f"utility peak at N ≈ {peak:.3g}"
+            ax.set_title(f"{rl}, {cl}\n{what}", fontsize=9)
             ax.grid(alpha=0.3)
             if i == 1:
                 ax.set_xlabel("N")
             panels[f"{rl} | {cl}"] = {
                 "n": ns, "utility": r.utility, "error": r.error, "proxy": r.proxy,
-                "utility_bound": r.utility_stderr, "peak_n": peak,
+                "utility_bound": r.utility_stderr, "peak_n": None if monotone else peak,
                 "peak_utility": float(np.max(r.utility)), "utility_at_nmax": float(r.utility[-1]),
                 "mc_n": n_mc, "mc_utility": mc.utility, "mc_utility_stderr": mc.utility_stderr,
                 "mc_error": mc.error, "mc_error_stderr": mc.error_stderr,
