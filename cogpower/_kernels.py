@@ -78,29 +78,11 @@ def _next_uniform(s0, s1, s2, s3):
 
 
 @njit(cache=True, parallel=True)
-def direct_sums(n, beta, seeds, out):
-    """out[t] = sum_{i<n} U_i^(-1/beta) for every task t (one uniform per subtask)."""
-    tasks = out.shape[0]
-    inv = 1.0 / beta
-    nch = (tasks + CHUNK - 1) // CHUNK
-    for c in prange(nch):
-        s0, s1, s2, s3 = _seed_state(seeds[c])
-        lo = c * CHUNK
-        hi = min(lo + CHUNK, tasks)
-        for t in range(lo, hi):
-            s = 0.0
-            for _ in range(n):
-                u, s0, s1, s2, s3 = _next_uniform(s0, s1, s2, s3)
-                s += math.exp(-inv * math.log(u))
-            out[t] = s
-    return out
-
-
-@njit(cache=True, parallel=True)
 def direct_checkpoints(checkpoints, beta, seeds, out):
     """out[j, t] = partial sum of task t after checkpoints[j] subtasks (checkpoints increasing).
 
-    One pass to checkpoints[-1]; memory O(len(checkpoints) * tasks).
+    One pass to checkpoints[-1]; memory O(len(checkpoints) * tasks). With the single checkpoint
+    ``[n]`` it gives the total times of n subtasks (``IndependentSteps.simulate``).
     """
     tasks = out.shape[1]
     ncp = checkpoints.shape[0]
@@ -150,6 +132,5 @@ def naive_sums(n, k, a, seeds, out):
 def warmup() -> None:
     """Compile (or load from the on-disk cache) every kernel once."""
     seeds = np.arange(1, 3, dtype=np.int64)
-    direct_sums(2, 1.5, seeds, np.empty(3))
     direct_checkpoints(np.array([1, 3], dtype=np.int64), 1.5, seeds, np.empty((2, 3)))
     naive_sums(2, 2, 1.5, seeds, np.empty(3))

@@ -246,7 +246,7 @@ class IndependentSteps:
         seeds = chunk_seeds(rng, _kernels.n_chunks(tasks))
         out = np.empty(tasks)
         if method == "direct":
-            return _kernels.direct_sums(n, self.beta, seeds, out)
+            return _kernels.direct_checkpoints(np.array([n], dtype=np.int64), self.beta, seeds, out[None, :])[0]
         if method == "naive":
             k = self.k
             if not float(k).is_integer():
