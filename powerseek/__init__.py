@@ -11,12 +11,18 @@ NeurIPS 2021), with rewards on states collected from t = 0.
     res["l_sw"], res.value, res.stderr
     ps.optimality_probability(mdp, state="star", successor="empty", gamma=0.5, samples=10_000, rng=0)
 
+Orbit-level tendencies of retargetable decision-makers (Turner & Tadepalli 2022)::
+
+    A, B = [[1, 0, 0]], [[0, 1, 0], [0, 0, 1]]          # ghost vs {apple, cherry}
+    t = ps.orbit_tendency(ps.decisions.optimal, A, B, [10, 5, 0])
+    t.more, t.less, t.equal, t.orbit_size              # 2/3, 1/3, 0, 6
+
 Data flow: model (:class:`MDP`, reward laws) -> ``_kernels`` (numba: batched value iteration,
 Karp's maximum mean cycle, lexicographic limit comparison) -> estimators (``power``,
 ``power_curve``, ``optimality_probability``) -> ``figures``.
 """
 
-from . import examples
+from . import decisions, examples, orbits
 from .model import MDP
 from .power import (
     PowerCurve,
@@ -25,6 +31,19 @@ from .power import (
     optimality_probability,
     power,
     power_curve,
+)
+from .orbits import (
+    Copies,
+    Counterexample,
+    OrbitTendency,
+    find_copies,
+    is_involution,
+    orbit,
+    orbit_array,
+    orbit_size,
+    orbit_tendency,
+    sample_orbit,
+    search_counterexample,
 )
 from .rewards import RewardLaw, fixed, from_callable, iid, independent
 from .solvers import (
@@ -62,4 +81,17 @@ __all__ = [
     "power_curve",
     "optimality_probability",
     "expected_max_iid",
+    "decisions",
+    "orbits",
+    "orbit_size",
+    "orbit",
+    "orbit_array",
+    "sample_orbit",
+    "is_involution",
+    "Copies",
+    "find_copies",
+    "OrbitTendency",
+    "orbit_tendency",
+    "Counterexample",
+    "search_counterexample",
 ]

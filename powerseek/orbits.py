@@ -1,0 +1,628 @@
+"""Orbits of parameter vectors under state permutations, copies of option sets, and orbit-level
+tendencies of decision-makers (Turner & Tadepalli, "Parametrically Retargetable Decision-Makers
+Tend To Seek Power", NeurIPS 2022; Turner et al., "Optimal Policies Tend to Seek Power", 2021).
+
+- The symmetric group S_d acts on theta in R^d by permutation matrices, (P_phi theta)_{phi(i)} =
+  theta_i. The *orbit* of theta is the set of its distinct rearrangements; if theta has distinct
+  values with multiplicities m_1, ..., m_r its size is the multinomial d! / (m_1! ... m_r!).
+  :func:`orbit` enumerates it lazily (numba, lexicographic), :func:`sample_orbit` draws uniformly
+  from it (a uniform random permutation of a multiset hits each distinct arrangement with
+  probability prod m_i! / d!).
+- An involution is phi = phi^{-1}. B *contains n copies* of A (2022 paper, Def. A.7) if there are
+  involutions phi_1..phi_n with phi_i . A = B_i subset B and phi_i . B_j = B_j for j != i.
+  :func:`find_copies` searches for them (backtracking with pruning, then a maximum clique of
+  mutually compatible involutions) and returns the n it certifies.
+- f(B | C, theta) >=^n_most f(A | C, theta): on every orbit, #{f(B) > f(A)} >= n #{f(B) < f(A)}.
+  Then at least n/(n+1) of every orbit weakly prefers B (2022, Lemma B.3). If B contains n copies
+  of A this holds for every EU-determined decision function (``powerseek.decisions``).
+  :func:`orbit_tendency` counts the three cases over an orbit, exactly by enumeration (up to
+  ``max_exact`` elements) or by uniform sampling with confidence intervals.
+- :func:`search_counterexample` searches parameters for the smallest tendency fraction of a rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tailpower._common import as_generator, check_int, progress
+
+from . import _kernels_orbits
+from .decisions import Decision, MDPDecision, _as_options, subset_mask, tie_tol
+
+__all__ = [
+    "orbit_size",
+    "orbit",
+    "orbit_array",
+    "sample_orbit",
+    "permute",
+    "is_involution",
+    "Copies",
+    "find_copies",
+    "OrbitTendency",
+    "orbit_tendency",
+    "Counterexample",
+    "search_counterexample",
+]
+
+_BLOCK = 1 << 15
+
+
+def _theta(theta, name: str = "theta") -> np.ndarray:
+    th = np.asarray(theta, dtype=float)
+    if th.ndim != 1 or th.size == 0:
+        raise ValueError(f"{name}: expected a non-empty 1-d parameter vector, got shape {th.shape}")
+    if not np.all(np.isfinite(th)):
+        raise ValueError(f"{name}: entries must be finite")
+    return th + 0.0  # -0.0 -> 0.0: equal values are one value
+
+
+# ----------------------------------------------------------------------------------- orbits
+def orbit_size(theta) -> int:
+    """|S_d . theta| = d! / prod_i m_i!, m_i the multiplicities of the distinct entries (exact int)."""
+    th = _theta(theta)
+    size = math.factorial(th.size)
+    for m in Counter(th.tolist()).values():
+        size //= math.factorial(m)
+    return size
+
+
+def _codes(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    vals, codes = np.unique(th, return_inverse=True)
+    return vals, np.sort(codes).astype(np.int64)
+
+
+def orbit_blocks(theta, block: int = _BLOCK) -> Iterator[np.ndarray]:
+    """The orbit of ``theta`` as successive (<= block, d) arrays, lexicographic in value order."""
+    th = _theta(theta)
+    vals, cur = _codes(th)
+    started = np.zeros(1, dtype=np.int64)
+    buf = np.empty((check_int("block", block), th.size), dtype=np.int64)
+    while True:
+        k = _kernels_orbits.next_block(cur, started, buf)
+        if k:
+            yield vals[buf[:k]]
+        if k < block:
+            return
+
+
+def orbit(theta) -> Iterator[np.ndarray]:
+    """Lazily yield every distinct permutation of ``theta`` once (lexicographic order of values)."""
+    for blk in orbit_blocks(theta):
+        yield from blk
+
+
+def orbit_array(theta, max_size: int = 1_000_000) -> np.ndarray:
+    """The whole orbit as an (orbit_size, d) array; ValueError if larger than ``max_size``."""
+    n = orbit_size(theta)
+    if n > max_size:
+        raise ValueError(f"theta: orbit has {n} elements, more than max_size = {max_size}; use sample_orbit")
+    return np.concatenate(list(orbit_blocks(theta)), axis=0)
+
+
+def sample_orbit(theta, size: int, rng=None) -> np.ndarray:
+    """``size`` iid uniform draws (with replacement) from the orbit of ``theta``: (size, d).
+
+    A uniformly random permutation of the entries is uniform on the distinct arrangements (each
+    arises from prod m_i! of the d! permutations)."""
+    th = _theta(theta)
+    size = check_int("size", size)
+    gen = as_generator(rng)
+    return gen.permuted(np.broadcast_to(th, (size, th.size)).copy(), axis=1)
+
+
+def permute(phi, x) -> np.ndarray:
+    """P_phi x: the vector y with y[phi[i]] = x[i] (``phi`` a permutation of 0..d-1; x (d,) or (K, d))."""
+    p = np.asarray(phi, dtype=np.int64)
+    xa = np.asarray(x, dtype=float)
+    if p.ndim != 1 or sorted(p.tolist()) != list(range(p.size)):
+        raise ValueError("phi: expected a permutation of 0..d-1")
+    if xa.shape[-1] != p.size:
+        raise ValueError(f"x: expected last dimension {p.size}, got {xa.shape}")
+    y = np.empty_like(xa)
+    y[..., p] = xa
+    return y
+
+
+def is_involution(phi) -> bool:
+    """phi(phi(i)) = i for all i."""
+    p = np.asarray(phi, dtype=np.int64)
+    return bool(p.ndim == 1 and sorted(p.tolist()) == list(range(p.size)) and np.all(p[p] == np.arange(p.size)))
+
+
+# ----------------------------------------------------------------------------------- copies
+def _key(v: np.ndarray) -> tuple:
+    return tuple((np.round(v, 12) + 0.0).tolist())
+
+
+def _set_key(M: np.ndarray) -> frozenset:
+    return frozenset(_key(r) for r in M)
+
+
+@dataclass(frozen=True, eq=False)
+class Copies:
+    """Certificate that B contains ``n`` copies of A (2022 paper, Def. A.7).
+
+    Attributes
+    ----------
+    n : int
+        Number of copies certified (0 if none found).
+    involutions : tuple of ndarray
+        phi_1..phi_n (each an involution of 0..d-1; phi_i . A = B_i subset B, phi_i . B_j = B_j).
+    images : tuple of ndarray
+        B_i = phi_i . A (rows are option vectors).
+    candidates : int
+        Involutions with phi . A subset B found by the search (up to action on A and B).
+    exhaustive : bool
+        True if every involution of S_d was considered (no transposition or candidate cap was hit),
+        so ``n`` is the largest number of copies that exists.
+    """
+
+    n: int
+    involutions: tuple
+    images: tuple
+    candidates: int
+    exhaustive: bool
+
+    @property
+    def bound(self) -> float:
+        """n/(n+1): the fraction of every orbit that weakly prefers B, for EU-determined rules."""
+        return self.n / (self.n + 1)
+
+    def verify(self, A, B) -> bool:
+        """Re-check the certificate from scratch."""
+        A, B = _as_options("A", A), _as_options("B", B)
+        Bk = _set_key(B)
+        imgs = [_set_key(permute(p, A)) for p in self.involutions]
+        for i, p in enumerate(self.involutions):
+            if not is_involution(p) or not imgs[i] <= Bk:
+                return False
+            for j in range(len(self.involutions)):
+                if j != i and (_set_key(permute(p, np.array([list(k) for k in imgs[j]]))) != imgs[j] or imgs[i] == imgs[j]):
+                    return False
+        return True
+
+
+def _involution_candidates(A: np.ndarray, B: np.ndarray, max_transpositions: int, cap: int):
+    """Involutions phi with phi . A subset B and at most ``max_transpositions`` 2-cycles, found by
+    backtracking over coordinates with pruning: after each assignment, every a in A must still have
+    a b in B with b[phi(j)] = a[j] on the assigned coordinates. Returns (list, capped)."""
+    d = A.shape[1]
+    mA = A.shape[0]
+    # eq[i][j, k, b] : B[b, k] == A[i, j]  -> precomputed as (mA, d, d, nB) bool
+    eq = np.isclose(A[:, :, None, None], B.T[None, None, :, :], rtol=0, atol=1e-12)
+    out: list[np.ndarray] = []
+    perm = -np.ones(d, dtype=np.int64)
+    capped = False
+
+    def rec(j: int, cand: np.ndarray, used: int) -> None:
+        nonlocal capped
+        if capped:
+            return
+        while j < d and perm[j] >= 0:
+            j += 1
+        if j == d:
+            out.append(perm.copy())
+            if len(out) >= cap:
+                capped = True
+            return
+        # fix j
+        c2 = cand & eq[:, j, j, :]
+        if c2.any(axis=1).all():
+            perm[j] = j
+            rec(j + 1, c2, used)
+            perm[j] = -1
+        if used >= max_transpositions:
+            return
+        for m in range(j + 1, d):
+            if perm[m] >= 0:
+                continue
+            c2 = cand & eq[:, j, m, :] & eq[:, m, j, :]
+            if c2.any(axis=1).all():
+                perm[j], perm[m] = m, j
+                rec(j + 1, c2, used + 1)
+                perm[j] = perm[m] = -1
+
+    rec(0, np.ones((mA, B.shape[0]), dtype=bool), 0)
+    return out, capped
+
+
+def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int = 20_000,
+                per_image: int = 3) -> Copies:
+    """Search for involutions certifying that B contains n copies of A (2022 paper, Def. A.7).
+
+    1. Candidates: involutions phi with phi . A subset B, enumerated by backtracking over
+       coordinates (fix coordinate j, or pair it with a later unassigned m) with pruning -- after
+       each assignment every a in A must still have some b in B agreeing with phi . a on the
+       assigned coordinates -- in rounds of at most 0, 1, 2, ... transpositions (so small-support
+       involutions come first), until ``max_candidates`` is reached.
+    2. Candidates are grouped by their image B_i = phi . A; the copies need distinct images, so
+       n <= #images. Per image the ``per_image`` candidates of smallest support are kept.
+    3. Two kept candidates are compatible if phi_i . B_j = B_j, phi_j . B_i = B_i and B_i != B_j;
+       the copies are a maximum clique of that graph (networkx, exact).
+
+    Returns
+    -------
+    Copies
+        ``n`` is certified (``Copies.verify`` re-checks it). ``exhaustive`` is True when n equals
+        the number of distinct images over *all* involutions (search not capped): then no larger
+        n exists.
+    """
+    import networkx as nx
+
+    A, B = _as_options("A", A), _as_options("B", B)
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(f"B: option vectors have length {B.shape[1]}, A's have {A.shape[1]}")
+    d = A.shape[1]
+    tmax = d // 2 if max_transpositions is None else check_int("max_transpositions", max_transpositions, minimum=0)
+    tmax = min(tmax, d // 2)
+    max_candidates = check_int("max_candidates", max_candidates)
+    per_image = check_int("per_image", per_image)
+    A = np.unique(np.round(A, 12) + 0.0, axis=0)
+    B = np.unique(np.round(B, 12) + 0.0, axis=0)
+    found: dict = {}
+    capped = False
+    for t in range(tmax + 1):
+        cands, capped = _involution_candidates(A, B, t, max_candidates)
+        for p in cands:
+            found.setdefault(tuple(p.tolist()), p)
+        if capped:
+            break
+    by_image: dict = {}
+    for p in found.values():
+        by_image.setdefault(_set_key(permute(p, A)), []).append(p)
+    phis, ik = [], []
+    for key, lst in by_image.items():
+        lst.sort(key=lambda p: int((p != np.arange(d)).sum()))
+        for p in lst[:per_image]:
+            phis.append(p)
+            ik.append(key)
+    imgs = [permute(p, A) for p in phis]
+    G = nx.Graph()
+    G.add_nodes_from(range(len(phis)))
+    fixes = [[_set_key(permute(phis[i], imgs[j])) == ik[j] for j in range(len(phis))] for i in range(len(phis))]
+    for i in range(len(phis)):
+        for j in range(i + 1, len(phis)):
+            if ik[i] != ik[j] and fixes[i][j] and fixes[j][i]:
+                G.add_edge(i, j)
+    clique, size = nx.max_weight_clique(G, weight=None) if phis else ([], 0)
+    clique = sorted(clique, key=lambda i: sorted(ik[i]))
+    exhaustive = (not capped and tmax == d // 2) and size == len(by_image)
+    return Copies(int(size), tuple(phis[i] for i in clique), tuple(imgs[i] for i in clique), len(found), exhaustive)
+
+
+# ----------------------------------------------------------------------------------- tendency
+@dataclass(frozen=True, eq=False)
+class OrbitTendency:
+    """How a decision-maker treats B versus A over the orbit of theta.
+
+    Attributes
+    ----------
+    more, less, equal : float
+        Fractions of the orbit (of the sample, if sampled) where f(B | C, theta') is larger than,
+        smaller than, equal to f(A | C, theta') (|difference| <= ``tol`` counts as equal).
+    value : float
+        ``more + equal``: the fraction that weakly prefers B (compare with n/(n+1)).
+    stderr : float
+        Standard error of ``value`` (0 for exact enumeration).
+    stderrs : dict
+        Standard errors of ``more``, ``less``, ``equal``.
+    counts : tuple of int
+        (#more, #less, #equal) orbit elements (or samples).
+    orbit_size : int
+        d! / prod m_i! (exact, even when sampled).
+    method : str
+        "exact" (full enumeration) or "sampled".
+    samples : int
+        Orbit elements drawn when sampled (0 when exact).
+    copies : int or None
+        n certified by :func:`find_copies` for (A, B), if certification was done.
+    decision : str
+    """
+
+    more: float
+    less: float
+    equal: float
+    value: float
+    stderr: float
+    stderrs: dict
+    counts: tuple
+    orbit_size: int
+    method: str
+    samples: int
+    copies: int | None = None
+    decision: str = ""
+    tol: float = 1e-12
+
+    def ci(self, which: str = "value", z: float = 1.959963984540054) -> tuple[float, float]:
+        """Wilson score interval for ``which`` in {"value", "more", "less", "equal"} at normal
+        quantile z (exact results give the point twice)."""
+        p = {"value": self.value, "more": self.more, "less": self.less, "equal": self.equal}[which]
+        if self.method == "exact":
+            return (p, p)
+        n = self.samples
+        den = 1 + z * z / n
+        mid = (p + z * z / (2 * n)) / den
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+        return (max(0.0, mid - half), min(1.0, mid + half))
+
+    @property
+    def ratio(self) -> float:
+        """#more / #less (inf when B is never strictly less likely): the largest n in >=^n_most."""
+        m, l, _ = self.counts
+        return math.inf if l == 0 else m / l
+
+    def satisfies(self, n: int, z: float = 5.0) -> bool:
+        """Whether the orbit is consistent with f(B) >=^n_most f(A): #more >= n #less exactly when
+        enumerated; when sampled, whether more - n less >= 0 is within z standard errors."""
+        m, l, _ = self.counts
+        if self.method == "exact":
+            return m >= n * l
+        N = self.samples
+        x = np.r_[np.ones(m), -n * np.ones(l), np.zeros(N - m - l)]
+        return bool(x.mean() + z * x.std(ddof=1) / math.sqrt(N) >= 0)
+
+    @property
+    def bound(self) -> float | None:
+        """n/(n+1) for the certified n (None if not certified)."""
+        return None if self.copies is None else self.copies / (self.copies + 1)
+
+    @property
+    def bound_holds(self) -> bool | None:
+        """``satisfies(copies)`` when copies were certified (None otherwise)."""
+        return None if self.copies is None else self.satisfies(self.copies)
+
+
+def _names(X) -> list:
+    return [X] if isinstance(X, (str, int, np.integer)) else list(X)
+
+
+def _prepare(decide, A, B, C, d_theta):
+    """Return (evaluate(Theta) -> (fA, fB), copies_fn) for the three kinds of decide."""
+    if isinstance(decide, MDPDecision):
+        ca, cb = decide.action_columns(A), decide.action_columns(B)
+        cc = decide.action_columns(_names(A) + _names(B)) if C is None else decide.action_columns(C)
+        if not (set(ca) <= set(cc) and set(cb) <= set(cc)):
+            raise ValueError("C: must contain every option of A and B")
+        if d_theta != decide.mdp.n_states:
+            raise ValueError(f"theta: expected a reward vector of length {decide.mdp.n_states}, got {d_theta}")
+        masks = np.array([[c in ca for c in cc], [c in cb for c in cc]])
+
+        def ev(Th):
+            F = decide.evaluate_rewards(Th, cc, masks)
+            return F[:, 0], F[:, 1]
+
+        def vec_sets():
+            return decide.option_vectors(A), decide.option_vectors(B)
+
+        return ev, vec_sets, decide.name
+    Aa, Ba = _as_options("A", A), _as_options("B", B)
+    if Aa.shape[1] != Ba.shape[1]:
+        raise ValueError(f"B: option vectors have length {Ba.shape[1]}, A's have {Aa.shape[1]}")
+    if C is None:
+        Ca = np.unique(np.round(np.vstack([Aa, Ba]), 12) + 0.0, axis=0)
+    else:
+        Ca = _as_options("C", C)
+    if d_theta != Ca.shape[1]:
+        raise ValueError(f"theta: expected length {Ca.shape[1]} (the option dimension), got {d_theta}")
+    ma, mb = subset_mask(Aa, Ca), subset_mask(Ba, Ca)
+    if isinstance(decide, Decision) and decide._scalar is None:
+        masks = np.array([ma, mb])
+
+        def ev(Th):
+            U = Th @ Ca.T
+            F = decide.evaluate(U, masks, tie_tol(U))
+            return F[:, 0], F[:, 1]
+
+        name = decide.name
+    elif callable(decide):
+        fn = decide._scalar if isinstance(decide, Decision) else decide
+        Ax, Bx = Ca[ma], Ca[mb]
+
+        def ev(Th):
+            fa = np.array([float(fn(Ax, Ca, t)) for t in Th])
+            fb = np.array([float(fn(Bx, Ca, t)) for t in Th])
+            return fa, fb
+
+        name = getattr(decide, "name", getattr(decide, "__name__", "rule"))
+    else:
+        raise TypeError(f"decide: expected a ps.decisions decision or a callable (X, C, theta), got {type(decide).__name__}")
+    return ev, (lambda: (Aa, Ba)), name
+
+
+def orbit_tendency(
+    decide,
+    A,
+    B,
+    theta,
+    *,
+    C=None,
+    method: str = "auto",
+    max_exact: int = 1_000_000,
+    samples: int = 100_000,
+    rng=None,
+    tol: float = 1e-12,
+    certify: bool = False,
+) -> OrbitTendency:
+    """Fractions of the orbit of theta on which B is chosen more / less / equally often than A.
+
+    For every theta' in S_d . theta (distinct permutations), compare f(B | C, theta') with
+    f(A | C, theta') (``decide`` = f; C defaults to A cup B). Turner & Tadepalli 2022: if B contains
+    n copies of A and f is EU-determined, #more >= n #less on every orbit (f(B) >=^n_most f(A)), so
+    ``value = more + equal >= n/(n+1)``.
+
+    Parameters
+    ----------
+    decide : Decision, MDPDecision, or callable (X, C, theta) -> float
+        ``ps.decisions.optimal()`` etc. (vectorised), an MDP-level decision (then A, B, C are action
+        or successor names at its state and theta is a reward vector), or any plain function of
+        option arrays (evaluated one theta at a time). ``ps.decisions.optimal`` itself (the
+        factory, uncalled) is accepted and means ``optimal()``.
+    A, B : option sets: lists of outcome vectors in R^d (or of action names for MDP decisions)
+    theta : (d,) parameter vector (utility or reward)
+    C : the full option set (default A cup B)
+    method : "auto" | "exact" | "sampled"
+        "auto" enumerates when the orbit has at most ``max_exact`` elements, else samples.
+    samples : int
+        Orbit draws (uniform, with replacement) for the sampled method.
+    rng : Generator | int | SeedSequence | None
+    tol : float
+        |f(B) - f(A)| <= tol counts as equal.
+    certify : bool
+        Also search for copies of A in B (:func:`find_copies`) and record n in ``copies``.
+    """
+    from . import decisions as _dec
+
+    if decide in (_dec.optimal, _dec.frac_optimal, _dec.anti_optimal, _dec.uniform):
+        decide = decide()
+    th = _theta(theta)
+    ev, vec_sets, name = _prepare(decide, A, B, C, th.size)
+    if method not in ("auto", "exact", "sampled"):
+        raise ValueError(f"method: expected 'auto', 'exact' or 'sampled', got {method!r}")
+    if not (isinstance(tol, (int, float)) and tol >= 0):
+        raise ValueError(f"tol: must be >= 0, got {tol!r}")
+    size = orbit_size(th)
+    exact = method == "exact" or (method == "auto" and size <= check_int("max_exact", max_exact))
+    cm = cl = ce = 0
+    if exact:
+        blocks = orbit_blocks(th)
+        N = size
+        for Th in progress(blocks, total=-(-size // _BLOCK), desc="orbit"):
+            fa, fb = ev(Th)
+            dlt = fb - fa
+            cm += int((dlt > tol).sum())
+            cl += int((dlt < -tol).sum())
+        ce = N - cm - cl
+        nsamp = 0
+    else:
+        N = check_int("samples", samples, minimum=2)
+        gen = as_generator(rng)
+        done = 0
+        while done < N:
+            k = min(_BLOCK, N - done)
+            Th = sample_orbit(th, k, gen)
+            fa, fb = ev(Th)
+            dlt = fb - fa
+            cm += int((dlt > tol).sum())
+            cl += int((dlt < -tol).sum())
+            done += k
+        ce = N - cm - cl
+        nsamp = N
+    more, less, equal = cm / N, cl / N, ce / N
+    if exact:
+        se = {"more": 0.0, "less": 0.0, "equal": 0.0}
+        sev = 0.0
+    else:
+        se = {k: math.sqrt(p * (1 - p) / N) for k, p in (("more", more), ("less", less), ("equal", equal))}
+        sev = math.sqrt((1 - less) * less / N)
+    copies = None
+    if certify:
+        Av, Bv = vec_sets()
+        copies = find_copies(Av, Bv).n
+    return OrbitTendency(more, less, equal, more + equal, sev, se, (cm, cl, ce), size,
+                         "exact" if exact else "sampled", nsamp, copies, name, float(tol))
+
+
+# ----------------------------------------------------------------------------------- search
+@dataclass(frozen=True, eq=False)
+class Counterexample:
+    """Result of :func:`search_counterexample`.
+
+    Attributes
+    ----------
+    theta : ndarray
+        The parameter vector with the smallest tendency fraction found.
+    tendency : OrbitTendency
+        Its orbit tendency (exact when the orbit is small enough).
+    value : float
+        ``tendency.value`` (= more + equal), the minimum found.
+    bound : float or None
+        n/(n+1) for the certified n (None if ``copies`` was not given / found).
+    violates : bool
+        Whether #more < n #less on that orbit (the orbit theorem's conclusion fails).
+    tried : int
+        Parameter vectors evaluated.
+    history : ndarray
+        Running minimum after each evaluation.
+    """
+
+    theta: np.ndarray
+    tendency: OrbitTendency
+    value: float
+    bound: float | None
+    violates: bool
+    tried: int
+    history: np.ndarray
+    stderr: float = 0.0
+    method: str = "random+local"
+    samples: int = 0
+
+
+def search_counterexample(
+    decide,
+    A,
+    B,
+    *,
+    C=None,
+    copies: int | None = None,
+    trials: int = 200,
+    local_steps: int = 100,
+    levels: Sequence[float] | None = None,
+    rng=None,
+    max_exact: int = 50_000,
+) -> Counterexample:
+    """Search parameter vectors theta for the smallest orbit tendency ``more + equal`` of ``decide``.
+
+    Orbit tendencies depend on theta only through the orbit, i.e. the multiset of its values, and
+    ties matter (label-dependent tie-breaking shows up only there). The search draws ``trials``
+    candidates -- half with entries from a few small integer ``levels`` (many ties), half
+    continuous U(0, 1) -- and then hill-climbs ``local_steps`` times from the best (replace one
+    entry by a level or a fresh uniform; keep if the fraction does not increase). Each candidate's
+    tendency is exact (orbits up to ``max_exact``) or sampled.
+
+    ``copies`` (default: certified by :func:`find_copies` for vector options; the MDP decision's
+    option vectors otherwise) gives the bound n/(n+1); ``violates`` says whether the best found
+    breaks #more >= n #less. For EU-determined rules it never should (2022 paper).
+    """
+    gen = as_generator(rng)
+    trials = check_int("trials", trials)
+    local_steps = check_int("local_steps", local_steps, minimum=0)
+    if isinstance(decide, MDPDecision):
+        d = decide.mdp.n_states
+    else:
+        d = _as_options("A", A).shape[1]
+    lv = np.asarray([0.0, 1.0, 2.0] if levels is None else levels, dtype=float)
+    if copies is None:
+        ev, vec_sets, _ = _prepare(decide, A, B, C, d)
+        Av, Bv = vec_sets()
+        copies = find_copies(Av, Bv).n
+
+    def score(th):
+        t = orbit_tendency(decide, A, B, th, C=C, max_exact=max_exact, samples=20_000, rng=gen)
+        return t
+
+    best_th, best_t = None, None
+    hist = []
+    for i in progress(range(trials), total=trials, desc="search"):
+        th = gen.choice(lv, size=d) if i % 2 == 0 else gen.random(d)
+        t = score(th)
+        if best_t is None or t.value < best_t.value:
+            best_th, best_t = th, t
+        hist.append(best_t.value)
+    for _ in range(local_steps):
+        th = best_th.copy()
+        j = int(gen.integers(d))
+        th[j] = gen.choice(lv) if gen.random() < 0.5 else gen.random()
+        t = score(th)
+        if t.value <= best_t.value:
+            best_th, best_t = th, t
+        hist.append(best_t.value)
+    bound = copies / (copies + 1) if copies else None
+    violates = bool(copies) and not best_t.satisfies(copies)
+    return Counterexample(best_th, best_t, best_t.value, bound, violates, len(hist), np.array(hist), best_t.stderr,
+                          "random+local", best_t.samples)
