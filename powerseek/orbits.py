@@ -404,8 +404,15 @@ def _prepare(decide, A, B, C, d_theta):
     Aa, Ba = _as_options("A", A), _as_options("B", B)
     if Aa.shape[1] != Ba.shape[1]:
         raise ValueError(f"B: option vectors have length {Ba.shape[1]}, A's have {Aa.shape[1]}")
-    if C is None:
-        Ca = np.unique(np.round(np.vstack([Aa, Ba]), 12) + 0.0, axis=0)
+    if C is None:  # A's options first, then B's new ones, in the order given (ordered rules see it)
+        rows: list = []
+        seen: set = set()
+        for r in np.vstack([Aa, Ba]):
+            k = _key(r)
+            if k not in seen:
+                seen.add(k)
+                rows.append(r)
+        Ca = np.array(rows)
     else:
         Ca = _as_options("C", C)
     if d_theta != Ca.shape[1]:
@@ -465,7 +472,8 @@ def orbit_tendency(
         factory, uncalled) is accepted and means ``optimal()``.
     A, B : option sets: lists of outcome vectors in R^d (or of action names for MDP decisions)
     theta : (d,) parameter vector (utility or reward)
-    C : the full option set (default A cup B)
+    C : the full option set (default A cup B: A's options first, then B's, in the given order;
+        only label-dependent rules such as ``decisions.ordered_optimal`` see the order)
     method : "auto" | "exact" | "sampled"
         "auto" enumerates when the orbit has at most ``max_exact`` elements, else samples.
     samples : int

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from .model import MDP
 
-__all__ = ["deterministic_mdps", "stochastic_mdps", "reward_vectors", "integer_reward_vectors", "gammas"]
+__all__ = ["deterministic_mdps", "stochastic_mdps", "reward_vectors", "integer_reward_vectors", "gammas",
+           "copy_environments", "orbit_parameters", "eu_decisions"]
 
 
 @st.composite
@@ -65,3 +66,62 @@ def integer_reward_vectors(n_states: int, lo: int = 0, hi: int = 2):
 def gammas(lo: float = 0.05, hi: float = 0.95):
     """Discount rates in [lo, hi] (inside (0, 1))."""
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+# ------------------------------------------------------------------ orbits (Turner & Tadepalli 2022)
+@st.composite
+def copy_environments(draw, max_copies: int = 3, max_width: int = 2, max_extra_coords: int = 2,
+                      max_options: int = 3, max_extra_options: int = 2):
+    """``(A, B, n)``: option sets (arrays of outcome vectors) where B contains n copies of A by
+    construction. Coordinates are blocks 0..n of equal width w plus a few extra coordinates; A's
+    vectors live on block 0 (nonzero there); phi_i swaps block 0 with block i coordinate by
+    coordinate (an involution), B_i = phi_i . A lives on block i, so phi_i . B_j = B_j for j != i.
+    B also gets a few arbitrary extra options (any support), which the definition allows."""
+    n = draw(st.integers(1, max_copies))
+    w = draw(st.integers(1, max_width))
+    e = draw(st.integers(0, max_extra_coords))
+    d = w * (n + 1) + e
+    mA = draw(st.integers(1, max_options))
+    A = []
+    for _ in range(mA):
+        blk = draw(st.lists(st.integers(0, 2), min_size=w, max_size=w).filter(lambda v: any(v)))
+        A.append(blk + [0] * (d - w))
+    A = np.unique(np.asarray(A, dtype=float), axis=0)
+    B = []
+    for i in range(1, n + 1):
+        phi = np.arange(d)
+        phi[:w], phi[i * w:(i + 1) * w] = np.arange(i * w, (i + 1) * w), np.arange(w)
+        Bi = np.empty_like(A)
+        Bi[:, phi] = A
+        B.extend(Bi.tolist())
+    for _ in range(draw(st.integers(0, max_extra_options))):
+        B.append(draw(st.lists(st.integers(0, 2), min_size=d, max_size=d)))
+    B = np.unique(np.asarray(B, dtype=float), axis=0)
+    return A, B, n
+
+
+def orbit_parameters(d: int, tied: bool | None = None):
+    """Parameter vectors of length d: small integers 0..3 (many ties, small orbits) or floats in
+    [0, 1] (distinct a.s.); ``tied`` picks one kind."""
+    ints = st.lists(st.integers(0, 3), min_size=d, max_size=d).map(lambda v: np.asarray(v, dtype=float))
+    flts = st.lists(st.floats(0, 1, allow_nan=False), min_size=d, max_size=d).map(lambda v: np.asarray(v, dtype=float))
+    if tied is True:
+        return ints
+    if tied is False:
+        return flts
+    return st.one_of(ints, flts)
+
+
+def eu_decisions():
+    """The EU-determined decision-makers of ``powerseek.decisions`` with drawn parameters, and
+    mixtures of two of them."""
+    from . import decisions as D
+
+    base = st.one_of(
+        st.just(D.optimal()), st.just(D.frac_optimal()), st.just(D.anti_optimal()), st.just(D.uniform()),
+        st.floats(0.05, 5).map(D.boltzmann), st.integers(1, 6).map(D.best_of_k),
+        st.floats(0, 3).map(D.satisfice), st.floats(0, 3).map(lambda t: D.satisfice(t, empty="uniform")),
+        st.floats(0.05, 1).map(D.quantilise), st.floats(0, 1).map(D.epsilon_greedy),
+    )
+    mix = st.tuples(st.floats(0, 1), base, base).map(lambda x: D.mixture([(x[0], x[1]), (1 - x[0], x[2])]))
+    return st.one_of(base, mix)
