@@ -154,8 +154,8 @@ def _sym_toy_rules():
         S = [i for i in range(3) if r[i] >= 3]
         fA = sp.Rational(int(0 in S), len(S))
         fB = sp.Rational(len([i for i in S if i > 0]), len(S))
-        more += fB > fA
-        eq += fB == fA
+        more += int(bool(fB > fA))
+        eq += int(bool(sp.Eq(fB, fA)))
     return Check(more == 2 and eq == 4, f"{more}/6 strict, {eq}/6 equal",
                  "Satisfice_3 (exact): A and B tie at 1/2 whenever ghost is 10 or 5; B strictly larger only when ghost = 0")
 
