@@ -225,3 +225,8 @@ FIGURES = {
     "powerseek_detour": detour,
     "powerseek_grid_heatmap": grid_heatmap,
 }
+
+# Orbit-level tendencies (Turner & Tadepalli 2022): powerseek_orbit_rules, powerseek_orbit_fig1.
+from . import _figures_orbits  # noqa: E402
+
+FIGURES.update(_figures_orbits.FIGURES)
