@@ -104,6 +104,10 @@ class Decision:
         masks = np.atleast_2d(np.asarray(masks, dtype=bool))
         if tol is None:
             tol = tie_tol(U)
+        m = U.shape[1]
+        rows = max(1, (1 << 24) // (m * m))  # pairwise rules use (rows, m, m) temporaries
+        if U.shape[0] > rows:
+            return np.concatenate([self.evaluate(U[i:i + rows], masks, tol) for i in range(0, U.shape[0], rows)])
         if self.parts:
             out = np.zeros((U.shape[0], masks.shape[0]))
             for w, d in self.parts:

@@ -21,7 +21,7 @@ def test_orbit_size_is_the_multinomial(v):
     assert ps.orbit_size(v) == size == len(set(itertools.permutations(v))) == len(ps.orbit_array(v))
 
 
-@settings(max_examples=60)
+@settings(max_examples=150)
 @given(copy_environments(), eu_decisions(), st.data())
 def test_n_copies_bound_for_eu_rules_and_mixtures(env, dec, data):
     """B contains n copies of A by construction => #more >= n #less on the orbit, hence
