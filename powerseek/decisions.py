@@ -484,7 +484,6 @@ class MDPDecision:
                         vecs.append(f)
         else:
             table = mdp.successor_table
-            valid = [np.flatnonzero(mdp.action_mask[u]) for u in range(S)]
 
             def walk(u, depth, counts):
                 if depth == self.horizon:
@@ -501,7 +500,6 @@ class MDPDecision:
                 counts[s] += 1
                 counts[t] += 1
                 walk(t, 1, counts)
-            del valid
         V = np.unique(np.round(np.array(vecs), 12) + 0.0, axis=0)
         return V
 
