@@ -124,7 +124,7 @@ def power_vs_gamma(out_dir, rng, quick: bool) -> list[Path]:
     ax.set_xlabel("γ")
     ax.set_ylabel("POWER(s, γ)")
     ax.set_title("Fig. 1 MDP: POWER vs γ (points: Monte Carlo ± 5 SE; lines: closed forms)", fontsize=10)
-    ax.legend(fontsize=7, ncol=2, loc="lower left")
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     ax.set_ylim(0.45, 0.85)
     ax.grid(alpha=0.3)
     side = {
@@ -214,7 +214,7 @@ def grid_heatmap(out_dir, rng, quick: bool) -> list[Path]:
         ax.set_yticks([])
         fig.colorbar(im, ax=ax, fraction=0.046)
         side["power"][str(gm)] = grid
-    fig.suptitle(f"Two-room {n}x{n} gridworld (walls white), iid U(0,1) rewards, {samples} samples: "
+    fig.suptitle(f"Two-room {n}x{n} gridworld (walls white), iid U(0,1) rewards, {samples} samples:\n"
                  "room interiors have the most POWER; corners and the door cell (fewest options) the least", fontsize=10)
     return save_figure(fig, out_dir, "powerseek_grid_heatmap", side)
 
