@@ -107,18 +107,34 @@ def test_batched_equals_per_sample(mdp, gamma, data):
 @given(st.one_of(deterministic_mdps(), stochastic_mdps()), gammas(), st.data())
 def test_power_bounds_prop_5_5(mdp, gamma, data):
     """For every reward vector r: POWER(s) <= max r, and if s, s' reach each other in one step
-    |POWER(s) - POWER(s')| <= (max r - min r)(1 - gamma) (Prop 5.5, which holds per reward)."""
+    with probability 1, |POWER(s) - POWER(s')| <= (max r - min r)(1 - gamma) (Prop 5.5, which
+    holds per reward: V*(s) >= R(s) + gamma V*(s') needs the move s -> s' to be sure; see
+    test_prop_5_5_needs_sure_transitions for a stochastic counterexample)."""
     r = data.draw(reward_vectors(mdp.n_states, 0.0, 1.0))
     res = ps.power(mdp, gamma, rewards=ps.fixed(r))
     tol = res.bound + 1e-12
     assert np.all(res.value <= r.max() + tol)
     assert np.all(res.value >= r.min() - tol)
-    reach = mdp.transitions.sum(axis=1) > 0
+    reach = ((mdp.transitions == 1.0) & mdp.action_mask[:, :, None]).any(axis=1)
     for s in range(mdp.n_states):
         for t in range(mdp.n_states):
             if reach[s, t] and reach[t, s]:
                 assert abs(res.value[s] - res.value[t]) <= (r.max() - r.min()) * (1 - gamma) + 2 * tol
 
+
+
+def test_prop_5_5_needs_sure_transitions():
+    """Reaching each other with positive probability is not enough for Prop 5.5: in the MDP
+    0 -> {0, 1}, 1 -> {0 or 3, probability 1/2 each}, 3 absorbing, r = (1, 0, 0, 0), gamma = 3/4,
+    POWER(0) = (1/3)(4 - 1) = 1 and POWER(1) = (1/3)(3/4)(4/2) = 1/2, a gap of 1/2 > (1 - gamma)."""
+    T = np.zeros((4, 2, 4))
+    T[0, 0, 0] = T[0, 1, 1] = 1.0
+    T[1, 0, 0] = T[1, 0, 3] = 0.5
+    T[2, 0, 3] = T[3, 0, 3] = 1.0
+    mdp = ps.MDP.from_arrays(T)
+    res = ps.power(mdp, 0.75, rewards=ps.fixed(np.array([1.0, 0.0, 0.0, 0.0])))
+    np.testing.assert_allclose(res.value[:2], [1.0, 0.5], rtol=0, atol=res.bound + 1e-12)
+    assert abs(res.value[0] - res.value[1]) > (1 - 0.75) * 1.0
 
 def _sign_near(expr, point):
     """Sign of a rational function of gamma just inside (0, 1) next to ``point`` (exact)."""
