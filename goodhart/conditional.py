@@ -324,6 +324,8 @@ class _Problem:
             return logw
 
         dep = self.dep
+        if dep.vectorized:
+            return self._logw_vectorized(t, kind)
 
         def logw(v):
             v = np.asarray(v, dtype=float)
@@ -347,12 +349,52 @@ class _Problem:
             return out
         return logw
 
+    def _logw_vectorized(self, t: float, kind: str) -> Callable[[np.ndarray], np.ndarray]:
+        """``logw`` for ``Dependent(..., vectorized=True)``: one ``error`` call per batch of nodes.
+
+        log f_V(v) + log K_{X|v}(t - v) with K the conditional survival function, density or cdf,
+        evaluated by the batch law's ``logsf``/``logpdf``/``logcdf`` elementwise; ``error`` is only
+        called where f_V(v) > 0, as in scalar mode.  A NaN from the error law (parameters scipy
+        rejects) raises ValueError instead of silently counting as zero weight.
+        """
+        V, dep = self.V, self.dep
+        name = {"sf": "logsf", "pdf": "logpdf", "cdf": "logcdf"}[kind]
+
+        def logw(v):
+            v = np.asarray(v, dtype=float)
+            flat = v.ravel()
+            out = np.full(flat.shape, -np.inf)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                lp = np.broadcast_to(np.asarray(V.logpdf(flat), dtype=float), flat.shape)
+                ok = np.isfinite(lp)
+                if np.any(ok):
+                    vv = flat[ok]
+                    law = dep.error_array(vv)
+                    k = np.asarray(getattr(law, name)(t - vv), dtype=float)
+                    if k.shape != vv.shape:
+                        raise TypeError(f"error: {name} of the batch law has shape {k.shape}, expected {vv.shape}")
+                    bad = np.isnan(k)
+                    if np.any(bad):
+                        raise ValueError(
+                            f"error: the law returned by error(v) gives {name}(t - v) = nan at v = "
+                            f"{float(vv[bad][0])!r} (t = {t!r}); are its parameters valid there "
+                            f"(e.g. a scale that underflows to 0)?")
+                    out[ok] = lp[ok] + k
+            return out.reshape(v.shape)
+        return logw
+
     def points(self, t: float) -> np.ndarray:
         V = self.V
         pv = _quantile_points(V)
         with np.errstate(all="ignore"):
             med = float(V.median())
-        laws = [self.X] if self.dep is None else [self.dep.error_at(med), self.dep.error_at(t)]
+        if self.dep is None:
+            laws = [self.X]
+        elif self.dep.vectorized:  # one error call; element laws identical to scalar mode's
+            batch = self.dep.error_array(np.array([med, t]))
+            laws = [self.dep._element(batch, i, 2) for i in (0, 1)]
+        else:
+            laws = [self.dep.error_at(med), self.dep.error_at(t)]
         px = [t - _quantile_points(law) for law in laws]
         lin = np.linspace(med, t, 65)
         return np.concatenate([pv, *px, lin, [t, med]])
@@ -623,7 +665,57 @@ def sample_conditional(V, X=None, t=0.0, size: int = 1000, *, rng=None) -> tuple
     u = 1.0 - gen.random(n)  # (0, 1]
     if prob.dep is None:
         x = _sample_error_given(prob.X, ti - v, u)
+    elif prob.dep.vectorized:
+        x = _sample_error_given_batch(prob.dep, ti - v, u, v)
     else:
         x = np.array([_sample_error_given(prob.dep.error_at(vi), np.array([ti - vi]), np.array([ui]))[0]
                       for vi, ui in zip(v, u)])
     return v, x
+
+
+def _sample_error_given_batch(dep: Dependent, a: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """X | X >= a for ``Dependent(..., vectorized=True)``: one ``error(v)`` call for all draws.
+
+    The inverse survival function of :func:`_sample_error_given`, done on the batch law: with
+    q = log u + log F̄(a | v), x = isf(e^q) where log 1/2 > q >= -700, x = ppf(-expm1(q)) where
+    q >= log 1/2, and bisection on logsf where e^q underflows (q < -700).  Each branch evaluates
+    the sub-law of the batch law on its own draws (parameters broadcast and indexed).
+    """
+    n = a.size
+    law = dep.error_array(v)
+
+    def sub(mask):
+        return Dependent._element(law, np.nonzero(mask)[0], n)
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        q = np.log(u) + np.asarray(law.logsf(a), dtype=float)
+        out = np.empty(n)
+        upper = q < math.log(0.5)
+        deep = upper & (q < -700.0)
+        mid = upper & ~deep
+        low = ~upper
+        if np.any(mid):
+            out[mid] = sub(mid).isf(np.exp(q[mid]))
+        if np.any(low):
+            out[low] = sub(low).ppf(-np.expm1(q[low]))
+        if np.any(deep):
+            dl = sub(deep)
+            lo = a[deep].copy()
+            qd = q[deep]
+            step = np.maximum(1.0, np.abs(lo))
+            hi = lo + step
+            for _ in range(2000):
+                bad = dl.logsf(hi) > qd
+                if not np.any(bad):
+                    break
+                step = np.where(bad, 2 * step, step)
+                hi = np.where(bad, lo + step, hi)
+            for _ in range(200):
+                m = 0.5 * (lo + hi)
+                above = dl.logsf(m) > qd
+                lo = np.where(above, m, lo)
+                hi = np.where(above, hi, m)
+                if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(hi))):
+                    break
+            out[deep] = 0.5 * (lo + hi)
+    return np.maximum(out, a)

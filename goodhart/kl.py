@@ -560,8 +560,28 @@ def kl_optimum(V, X=None, *, beta) -> KLOptimum:
                     r = cache[v] = _cond_tilt(dep.error_at(v), lam)
                 return r
 
+            def fill(y: np.ndarray, lam=lam) -> None:
+                # vectorised mode: one error(v) call for the uncached nodes; a normal batch law in
+                # closed form (log M = λμ + λ²σ²/2, tilted mean μ + λσ²), others element by element
+                if not dep.vectorized:
+                    return
+                todo = np.unique(np.asarray([v for v in map(float, y) if v not in cache], dtype=float))
+                if todo.size == 0:
+                    return
+                batch = dep.error_array(todo)
+                if getattr(batch.dist, "name", "") == "norm":
+                    mu = np.broadcast_to(np.asarray(batch.mean(), dtype=float), todo.shape)
+                    sd = np.broadcast_to(np.asarray(batch.std(), dtype=float), todo.shape)
+                    lms, means = lam * mu + 0.5 * (lam * sd) ** 2, mu + lam * sd * sd
+                    for v, lm_v, m_v in zip(todo.tolist(), lms.tolist(), means.tolist()):
+                        cache[v] = (lm_v, m_v)
+                else:
+                    for i, v in enumerate(todo.tolist()):
+                        cache[v] = _cond_tilt(dep._element(batch, i, todo.size), lam)
+
             def logf(y: np.ndarray) -> np.ndarray:
                 y = np.atleast_1d(y)
+                fill(y)
                 lm = np.array([cond(float(v))[0] for v in y])
                 return Vd.logpdf(y) + lam * y + lm
 
@@ -574,6 +594,7 @@ def kl_optimum(V, X=None, *, beta) -> KLOptimum:
             for sign in (1.0, -1.0):
                 def lg(y, sign=sign):
                     y = np.atleast_1d(y)
+                    fill(y)
                     mx = np.array([sign * cond(float(v))[1] for v in y])
                     with np.errstate(divide="ignore"):
                         return logf(y) + np.log(np.maximum(mx, 0.0))

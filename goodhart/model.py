@@ -143,23 +143,45 @@ class Dependent:
     V : scipy frozen continuous distribution
         Law of the true utility.
     error : callable
-        ``error(v)`` returns the conditional law of X given V = v: a scipy frozen continuous
-        distribution or :func:`point_mass` ``(c)``.  It is called with a Python float.
+        Scalar mode (default): ``error(v)`` returns the conditional law of X given V = v, a scipy
+        frozen continuous distribution or :func:`point_mass` ``(c)``; it is called with a Python
+        float, once per quadrature node (about 5,000 calls per threshold).
+        Vectorised mode (``vectorized=True``): ``error(v)`` is called with a 1-D float ndarray of
+        values of V and returns ONE scipy frozen continuous distribution whose parameters
+        broadcast against that array, e.g. ``lambda v: stats.norm(0, 2 / (1 + np.abs(v)))``; its
+        ``logsf``/``logcdf``/``logpdf``/``isf``/``ppf`` are evaluated elementwise at ``t - v``.
+        :func:`point_mass` is not allowed in this mode (a degenerate error has no scipy law with
+        array parameters; use scalar mode), nor are duck-typed laws (element laws are rebuilt from
+        the frozen law's ``dist``, ``args`` and ``kwds``).  Parameters that scipy rejects
+        (e.g. a scale that underflows to 0) make the law's functions NaN; the quadrature then
+        raises ValueError naming ``error`` rather than treat NaN as zero weight.
+    vectorized : bool, default False
+        Selects the calling convention of ``error`` (above).  Both modes give the same numbers
+        (same quadrature nodes, the same scipy formulas elementwise); the vectorised mode makes one
+        ``error`` call per batch of nodes instead of one per node.
 
     Notes
     -----
     E[V | V + X >= t] = ∫ v f_V(v) P(X >= t - v | V = v) dv / ∫ f_V(v) P(X >= t - v | V = v) dv,
     the identity of Kwa & Thomas (2023, Appendix) with F̄_X replaced by the conditional
     survival function.  Example (paper §5.2 footnote): V ~ N(0, 1), X | V ~ N(0, 4) if |V| <= 1
-    and X = 0 otherwise::
+    and X = 0 otherwise (scalar mode: the point mass needs it)::
 
         Dependent(V=stats.norm(), error=lambda v: stats.norm(0, 2) if abs(v) <= 1 else point_mass(0.0))
 
-    Construction calls ``error`` at the median of V (and at two quartiles) to validate it.
+    A heteroscedastic normal error in vectorised mode::
+
+        Dependent(V=stats.norm(), error=lambda v: stats.norm(0, 2 / (1 + np.abs(v))), vectorized=True)
+
+    Construction validates ``error``: scalar mode calls it at the quartiles and median of V;
+    vectorised mode calls it on the array of those three points and on the median alone, and
+    checks that the returned law is a frozen scipy continuous distribution with
+    ``law.logsf(np.zeros(m)).shape == (m,)`` (otherwise TypeError naming ``error``).
     """
 
     V: Any
-    error: Callable[[float], Any]
+    error: Callable[[Any], Any]
+    vectorized: bool = False
 
     def __post_init__(self) -> None:
         check_distribution("V", self.V)
@@ -170,11 +192,25 @@ class Dependent:
                 "error: expected a callable v -> distribution of X given V = v, got a distribution; "
                 "use lambda v: dist for an error independent of V"
             )
-        for q in (0.25, 0.5, 0.75):
-            self.error_at(float(self.V.ppf(q)))
+        if not isinstance(self.vectorized, (bool, np.bool_)):
+            raise TypeError(f"vectorized: expected a bool, got {type(self.vectorized).__name__}")
+        object.__setattr__(self, "vectorized", bool(self.vectorized))
+        qs = [float(self.V.ppf(q)) for q in (0.25, 0.5, 0.75)]
+        if self.vectorized:
+            self.error_array(np.array(qs))
+            self.error_array(np.array(qs[1:2]))
+        else:
+            for v in qs:
+                self.error_at(v)
 
     def error_at(self, v: float) -> Any:
-        """The law of X given V = ``v``, validated."""
+        """The law of X given V = ``v``, validated.
+
+        In vectorised mode this calls ``error(np.array([v]))`` and returns the element law rebuilt
+        with scalar parameters, so it can be used exactly like a scalar-mode law.
+        """
+        if self.vectorized:
+            return self._element(self.error_array(np.array([float(v)])), 0, 1)
         try:
             law = self.error(float(v))
         except (TypeError, ValueError) as exc:
@@ -185,6 +221,48 @@ class Dependent:
                 f"point_mass(c), got {type(law).__name__}"
             )
         return law
+
+    def error_array(self, v) -> Any:
+        """Vectorised mode: the batch law of X given V = ``v`` for a 1-D array ``v``, validated.
+
+        Returns one scipy frozen continuous distribution whose methods, evaluated at an array of
+        shape ``v.shape``, act elementwise (checked: ``law.logsf(np.zeros(m)).shape == (m,)``).
+        """
+        if not self.vectorized:
+            raise TypeError("error: error_array needs Dependent(..., vectorized=True); use error_at(v)")
+        v = np.asarray(v, dtype=float).ravel()
+        m = v.size
+        try:
+            law = self.error(v)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"error: calling error(v) on an array of {m} values failed: {exc}") from exc
+        if isinstance(law, PointMass):
+            raise TypeError("error: point_mass is not allowed with vectorized=True; use the scalar mode")
+        if not (isinstance(law, stats.distributions.rv_frozen) and is_distribution(law)):
+            raise TypeError(
+                "error: with vectorized=True, error(v) must return one scipy frozen continuous "
+                f"distribution with parameters broadcasting against v, got {type(law).__name__}"
+            )
+        try:
+            with np.errstate(all="ignore"):
+                shape = np.shape(law.logsf(np.zeros(m)))
+        except ValueError as exc:
+            raise TypeError(f"error: the law returned by error(v) does not broadcast against v of "
+                            f"shape ({m},): {exc}") from exc
+        if shape != (m,):
+            raise TypeError(f"error: the law returned by error(v) for v of shape ({m},) has batch shape "
+                            f"{shape}; its parameters must broadcast to shape ({m},)")
+        return law
+
+    @staticmethod
+    def _element(law: Any, idx, m: int) -> Any:
+        """The scipy frozen law made of the entries ``idx`` (int or index array) of a batch law of
+        batch size ``m`` (parameters broadcast to (m,) and indexed)."""
+        def pick(a):
+            return np.broadcast_to(np.asarray(a, dtype=float), (m,))[idx]
+        args = [pick(a) for a in law.args]
+        kwds = {k: pick(a) for k, a in law.kwds.items()}
+        return law.dist(*args, **kwds)
 
 
 # ----------------------------------------------------------------------------- registry
