@@ -646,7 +646,8 @@ def sample_conditional(V, X=None, t=0.0, size: int = 1000, *, rng=None) -> tuple
     V comes from the tilted law ∝ f_V(v) P(X >= t - v | V = v) (inverse CDF of its piecewise
     log-linear interpolation on the quadrature nodes: discretised within each sub-interval), then
     X from X | X >= t - V by the inverse survival function, computed in log space (exact up to
-    floating point).  Works for a :class:`Dependent` model too (slower: one law per draw).
+    floating point).  Works for a :class:`Dependent` model too: one call of ``error`` per draw, or one per batch
+    with ``vectorized=True``.
 
     Returns
     -------
