@@ -600,38 +600,46 @@ def _rejection_sums(V, X, ts: np.ndarray, n: int, gen: np.random.Generator):
     return acc, s1, s2
 
 
-def _sample_error_given(law, a: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _sample_error_given(law, a: np.ndarray, u: np.ndarray, sub=None) -> np.ndarray:
     """X | X >= a by inverse survival function: P(X >= x) = u P(X >= a), computed in log space.
 
     q = log u + log F̄(a); if q < log 1/2 the upper side isf(e^q) is used (by bisection on logsf when
-    e^q underflows), otherwise ppf(-expm1(q)).
+    e^q underflows), otherwise ppf(-expm1(q)).  ``law`` is one law for every draw, or a batch law
+    with one parameter set per draw; then ``sub(mask)`` must return the batch law restricted to the
+    draws selected by ``mask`` (each branch evaluates only its own draws).
     """
     a = np.asarray(a, float)
     if isinstance(law, PointMass):
         return np.full(a.shape, law.value)
+    if sub is None:
+        def sub(mask):
+            return law
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        q = np.log(u) + law.logsf(a)
+        q = np.log(u) + np.asarray(law.logsf(a), dtype=float)
         out = np.empty(a.shape)
         upper = q < math.log(0.5)
         deep = upper & (q < -700.0)
         mid = upper & ~deep
-        out[mid] = law.isf(np.exp(q[mid]))
         low = ~upper
-        out[low] = law.ppf(-np.expm1(q[low]))
+        if np.any(mid):
+            out[mid] = sub(mid).isf(np.exp(q[mid]))
+        if np.any(low):
+            out[low] = sub(low).ppf(-np.expm1(q[low]))
         if np.any(deep):
+            dl = sub(deep)
             lo = a[deep].copy()
             qd = q[deep]
             step = np.maximum(1.0, np.abs(lo))
             hi = lo + step
             for _ in range(2000):
-                bad = law.logsf(hi) > qd
+                bad = dl.logsf(hi) > qd
                 if not np.any(bad):
                     break
                 step = np.where(bad, 2 * step, step)
                 hi = np.where(bad, lo + step, hi)
             for _ in range(200):
                 m = 0.5 * (lo + hi)
-                above = law.logsf(m) > qd
+                above = dl.logsf(m) > qd
                 lo = np.where(above, m, lo)
                 hi = np.where(above, hi, m)
                 if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(hi))):
@@ -675,48 +683,7 @@ def sample_conditional(V, X=None, t=0.0, size: int = 1000, *, rng=None) -> tuple
 
 
 def _sample_error_given_batch(dep: Dependent, a: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """X | X >= a for ``Dependent(..., vectorized=True)``: one ``error(v)`` call for all draws.
-
-    The inverse survival function of :func:`_sample_error_given`, done on the batch law: with
-    q = log u + log F̄(a | v), x = isf(e^q) where log 1/2 > q >= -700, x = ppf(-expm1(q)) where
-    q >= log 1/2, and bisection on logsf where e^q underflows (q < -700).  Each branch evaluates
-    the sub-law of the batch law on its own draws (parameters broadcast and indexed).
-    """
-    n = a.size
+    """X | X >= a for ``Dependent(..., vectorized=True)``: one ``error(v)`` call for all draws,
+    then :func:`_sample_error_given` on the batch law (each branch on its own draws' parameters)."""
     law = dep.error_array(v)
-
-    def sub(mask):
-        return Dependent._element(law, np.nonzero(mask)[0], n)
-
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        q = np.log(u) + np.asarray(law.logsf(a), dtype=float)
-        out = np.empty(n)
-        upper = q < math.log(0.5)
-        deep = upper & (q < -700.0)
-        mid = upper & ~deep
-        low = ~upper
-        if np.any(mid):
-            out[mid] = sub(mid).isf(np.exp(q[mid]))
-        if np.any(low):
-            out[low] = sub(low).ppf(-np.expm1(q[low]))
-        if np.any(deep):
-            dl = sub(deep)
-            lo = a[deep].copy()
-            qd = q[deep]
-            step = np.maximum(1.0, np.abs(lo))
-            hi = lo + step
-            for _ in range(2000):
-                bad = dl.logsf(hi) > qd
-                if not np.any(bad):
-                    break
-                step = np.where(bad, 2 * step, step)
-                hi = np.where(bad, lo + step, hi)
-            for _ in range(200):
-                m = 0.5 * (lo + hi)
-                above = dl.logsf(m) > qd
-                lo = np.where(above, m, lo)
-                hi = np.where(above, hi, m)
-                if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(hi))):
-                    break
-            out[deep] = 0.5 * (lo + hi)
-    return np.maximum(out, a)
+    return _sample_error_given(law, a, u, sub=lambda mask: Dependent._element(law, np.nonzero(mask)[0], a.size))
