@@ -85,6 +85,19 @@ def _loglin_mass(a, b, ga, gb):
     return out
 
 
+def _intervals(pts: np.ndarray, g: np.ndarray):
+    """Intervals between the sorted ``pts`` with log integrand ``g`` rescaled by its maximum, and which
+    of them can carry more than e^-46 of ∫ e^g or of ∫ |v| e^g (the others are not refined and
+    enter the result only through their log-linear estimate and the error)."""
+    gmax = float(np.max(g))
+    a, b, ga, gb = pts[:-1], pts[1:], g[:-1] - gmax, g[1:] - gmax
+    lb0 = _log_interval_bound(a, b, ga, gb, False)
+    lb1 = _log_interval_bound(a, b, ga, gb, True)
+    tot0 = special.logsumexp(lb0)
+    tot1 = special.logsumexp(lb1) if np.any(np.isfinite(lb1)) else -np.inf
+    return gmax, a, b, ga, gb, (lb0 > tot0 - _RELEVANT) | (lb1 > tot1 - _RELEVANT)
+
+
 @dataclass(frozen=True)
 class _Integral:
     """Result of :func:`_integrate`: ∫ e^{g} = e^{scale} * i0, ∫ v e^{g} = e^{scale} * i1."""
@@ -142,13 +155,7 @@ def _integrate(logw: Callable[[np.ndarray], np.ndarray], points: np.ndarray,
     for _ in range(200):
         if not np.any(np.isfinite(g)):
             raise _ZeroMass()
-        gmax = np.max(g)
-        a, b, ga, gb = pts[:-1], pts[1:], g[:-1] - gmax, g[1:] - gmax
-        lb0 = _log_interval_bound(a, b, ga, gb, False)
-        lb1 = _log_interval_bound(a, b, ga, gb, True)
-        tot0 = special.logsumexp(lb0)
-        tot1 = special.logsumexp(lb1) if np.any(np.isfinite(lb1)) else -np.inf
-        relevant = (lb0 > tot0 - _RELEVANT) | (lb1 > tot1 - _RELEVANT)
+        gmax, a, b, ga, gb, relevant = _intervals(pts, g)
         new = []
         # extend outwards while an end point carries mass
         for end, step_sign in ((0, -1), (-1, 1)):
@@ -186,13 +193,7 @@ def _integrate(logw: Callable[[np.ndarray], np.ndarray], points: np.ndarray,
         keep = np.concatenate([[True], np.diff(pts) > 0])
         pts, g = pts[keep], g[keep]
 
-    gmax = float(np.max(g))
-    a, b, ga, gb = pts[:-1], pts[1:], g[:-1] - gmax, g[1:] - gmax
-    lb0 = _log_interval_bound(a, b, ga, gb, False)
-    lb1 = _log_interval_bound(a, b, ga, gb, True)
-    tot0 = special.logsumexp(lb0)
-    tot1 = special.logsumexp(lb1) if np.any(np.isfinite(lb1)) else -np.inf
-    relevant = (lb0 > tot0 - _RELEVANT) | (lb1 > tot1 - _RELEVANT)
+    gmax, a, b, ga, gb, relevant = _intervals(pts, g)
     # left-out intervals: log-linear estimate, counted again as error
     lm = _loglin_mass(a[~relevant], b[~relevant], ga[~relevant], gb[~relevant])
     out0 = float(np.sum(np.exp(lm)))
