@@ -7,3 +7,7 @@ It holds no science, so the rule "no science package imports a sibling" stays in
 """
 
 __version__ = "0.1.0"
+
+from ._common import BudgetError, check_memory, format_bytes, memory_budget, set_memory_budget  # noqa: E402
+
+__all__ = ["BudgetError", "check_memory", "format_bytes", "memory_budget", "set_memory_budget", "__version__"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,11 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 __all__ = [
+    "BudgetError",
+    "memory_budget",
+    "set_memory_budget",
+    "check_memory",
+    "format_bytes",
     "Estimate",
     "as_generator",
     "chunk_seeds",
@@ -100,6 +106,106 @@ def check_int(name: str, value: Any, *, minimum: int = 1) -> int:
     if k < minimum:
         raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
     return k
+
+
+# ----------------------------------------------------------------------------- resource budget
+_GIB = 1 << 30
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 10**3, "kib": 1 << 10, "m": 1 << 20, "mb": 10**6,
+          "mib": 1 << 20, "g": _GIB, "gb": 10**9, "gib": _GIB, "t": 1 << 40, "tb": 10**12, "tib": 1 << 40}
+
+
+class BudgetError(ValueError):
+    """A call would need more memory (or more iterations) than the budget allows.
+
+    A ``ValueError`` (the input is outside what can be answered within the budget), so code that
+    handles bad input handles it too.  The message names the parameter that drives the cost,
+    how much was needed and the budget; ``needed`` and ``budget`` hold the two numbers (bytes for
+    memory).
+    """
+
+    def __init__(self, message: str, *, parameter: str, needed: float, budget: float):
+        super().__init__(message)
+        self.parameter = parameter
+        self.needed = needed
+        self.budget = budget
+
+
+def format_bytes(n: float) -> str:
+    """``n`` bytes as a short human-readable string (``"1.5 GiB"``)."""
+    n = float(n)
+    for unit, size in (("TiB", 1 << 40), ("GiB", _GIB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(n) >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.0f} B"
+
+
+def _parse_bytes(name: str, value: Any) -> int:
+    if isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        num = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = text[len(num):]
+        if unit not in _UNITS or not num:
+            raise ValueError(f"{name}: expected a number of bytes such as 1073741824 or '2GiB', got {value!r}")
+        try:
+            value = float(num) * _UNITS[unit]
+        except ValueError:
+            raise ValueError(f"{name}: expected a number of bytes such as 1073741824 or '2GiB', got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number of bytes (int) or a string such as '2GiB', got {type(value).__name__}")
+    x = float(value)
+    if not (math.isfinite(x) and x >= 1 << 20):
+        raise ValueError(f"{name}: the memory budget must be a finite number of bytes >= 1 MiB, got {value!r}")
+    return int(x)
+
+
+_memory_budget = _parse_bytes("TAILPOWER_MEMORY_BUDGET", os.environ.get("TAILPOWER_MEMORY_BUDGET", _GIB))
+
+
+def memory_budget() -> int:
+    """The memory budget in bytes: the most any single call of the toolkit may allocate.
+
+    Default 1 GiB; set it with :func:`set_memory_budget` or the environment variable
+    ``TAILPOWER_MEMORY_BUDGET`` (bytes, or a string such as ``"4GiB"``).  A call that would need
+    more streams its work in pieces where it can and otherwise raises :class:`BudgetError` before
+    allocating.
+    """
+    return _memory_budget
+
+
+@contextmanager
+def _restore_budget(old: int) -> Iterator[int]:
+    try:
+        yield _memory_budget
+    finally:
+        set_memory_budget(old)
+
+
+def set_memory_budget(nbytes: int | float | str):
+    """Set the memory budget (bytes, or a string such as ``"4GiB"``); returns a context manager
+    that restores the previous budget, so both forms work::
+
+        tailpower.set_memory_budget("4GiB")            # from now on
+        with tailpower.set_memory_budget("256MiB"):    # only inside the block
+            ...
+    """
+    global _memory_budget
+    old = _memory_budget
+    _memory_budget = _parse_bytes("nbytes", nbytes)
+    return _restore_budget(old)
+
+
+def check_memory(parameter: str, nbytes: float, what: str = "this call") -> None:
+    """Raise :class:`BudgetError` naming ``parameter`` if ``nbytes`` exceeds the memory budget.
+
+    Call it before allocating, with an estimate of the peak the allocation implies.
+    """
+    need = float(nbytes)
+    if not need <= _memory_budget:  # also catches nan/inf estimates
+        raise BudgetError(
+            f"{parameter}: {what} needs about {format_bytes(need)}, above the memory budget of "
+            f"{format_bytes(_memory_budget)}; reduce {parameter} or raise the budget with "
+            f"tailpower.set_memory_budget(...)",
+            parameter=parameter, needed=need, budget=_memory_budget)
 
 
 @dataclass(frozen=True)
