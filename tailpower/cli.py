@@ -11,6 +11,11 @@ stream derived from ``--seed`` and its name, so drawing one figure alone gives t
 drawing all of them. ``claims`` prints the claims ledger and exits 1 if any claim fails. ``bench``
 runs the ratio benchmarks in ``benchmarks/`` and prints their ratios. ``sweep`` runs or resumes the
 sweep a TOML spec describes (``tailpower.sweep``), on local processes or a Dask cluster.
+
+Exit codes: 0 success; 1 a claim failed, or a sweep point raised or its worker died (the finished
+points are saved; rerunning resumes); 2 a usage error -- a bad option, an unknown figure or area, a
+spec or results file that is refused, a missing extra -- reported as one line naming the option or
+spec key, never a traceback; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ def figure_rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),)))
 
 
+class UsageError(Exception):
+    """Refused command-line input; :func:`main` prints it as a usage error and exits with 2."""
+
+
 def _select(registry: dict, names: list[str]) -> list[str]:
     if not names:
         return list(registry)
@@ -54,15 +63,28 @@ def _select(registry: dict, names: list[str]) -> list[str]:
     for n in names:
         hits = [k for k in registry if k == n or k.startswith(n + "_") or k.startswith(n + ".")]
         if not hits:
-            raise SystemExit(f"tailpower figures: unknown figure {n!r}; known: {', '.join(registry)}")
+            raise UsageError(f"names: unknown figure {n!r}; known: {', '.join(registry)}")
         chosen += [h for h in hits if h not in chosen]
     return chosen
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a non-negative integer (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
     registry = figure_registry()
     names = _select(registry, args.names)
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {str(out)!r} exists and is not a directory")
     for name in names:
         t0 = time.perf_counter()
         with show_progress(sys.stderr.isatty()):
@@ -76,8 +98,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
     try:
         claims = all_claims(args.area)
-    except ValueError as exc:
-        raise SystemExit(f"tailpower claims: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
     failed = 0
     for claim in claims:
         res = evaluate(claim)
@@ -104,7 +126,7 @@ def benchmarks_dir() -> Path:
     for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
         if (base / "benchmarks").is_dir():
             return base / "benchmarks"
-    raise SystemExit("tailpower bench: no benchmarks/ directory found (run from the source checkout)")
+    raise UsageError("bench: no benchmarks/ directory found (run from the source checkout)")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -112,6 +134,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(bdir))
     files = sorted(bdir.glob("bench_*.py"))
     if args.names:
+        unknown = [n for n in args.names if not any(n in f.stem for f in files)]
+        if unknown:
+            raise UsageError(f"names: no benchmark matches {unknown[0]!r}; known: "
+                             f"{', '.join(f.stem for f in files)}")
         files = [f for f in files if any(n in f.stem for n in args.names)]
     for f in files:
         spec = importlib.util.spec_from_file_location(f.stem, f)
@@ -124,57 +150,32 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .sweep import load_results, load_spec, run_sweep
+    from .sweep.command import run_command
 
     try:
-        spec = load_spec(args.spec, results=args.results)
-    except (ValueError, TypeError) as exc:
-        raise SystemExit(f"tailpower sweep: {exc}") from None
-    client = cluster = None
-    executor = None
-    if args.scheduler:
-        from distributed import Client, LocalCluster
-
-        if args.scheduler == "local":
-            cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1,
-                                   env={"NUMBA_NUM_THREADS": "1"})
-            client = Client(cluster)
-        else:
-            client = Client(args.scheduler)
-        executor = client.get_executor()
-        print(f"tailpower sweep: Dask scheduler {client.scheduler.address}, "
-              f"{len(client.scheduler_info()['workers'])} workers", file=sys.stderr)
-    try:
-        before = len(load_results(spec.results))
-    except ValueError:
-        before = 0
-    t0 = time.perf_counter()
-    try:
-        records = run_sweep(spec, executor, workers=None if args.scheduler else args.workers,
-                            progress=sys.stderr.isatty() or args.progress)
-    except (ValueError, TypeError, RuntimeError) as exc:
-        if str(exc).split(":")[0] in ("results", "function", "workers"):  # spec/file problems
-            raise SystemExit(f"tailpower sweep: {exc}") from None
-        raise
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-    errors = sum("error" in r for r in records)
-    print(f"{len(records)} points ({len(records) - before} new, {errors} errors) in "
-          f"{time.perf_counter() - t0:.1f} s -> {spec.results}")
-    return 0
+        rc, _, _ = run_command(args.spec, scheduler=args.scheduler, workers=args.workers,
+                               results=args.results, progress=args.progress)
+    except (ValueError, TypeError) as exc:  # refused before anything ran; the message names the key
+        raise UsageError(str(exc)) from None
+    return rc
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit code.
+
+    Usage errors print a one-line message and raise ``SystemExit(2)``, as argparse does.
+    """
+    if argv is not None and (isinstance(argv, (str, bytes)) or not all(isinstance(a, str) for a in argv)):
+        raise TypeError(f"argv: expected a list of strings, got {argv!r}"[:200])
+    from .sweep.command import add_arguments
+
     parser = argparse.ArgumentParser(prog="tailpower", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("figures", help="reproduce figures (PNG + JSON sidecar)")
     p.add_argument("names", nargs="*", help="figure names or package names; none = all")
     p.add_argument("--out", default="figures", help="output directory (default: figures)")
-    p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="base seed, >= 0 (default: 0)")
     p.add_argument("--quick", action="store_true", help="small, fast versions")
     p.set_defaults(func=cmd_figures)
 
@@ -189,16 +190,17 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("sweep", help="run or resume a parameter sweep (tailpower.sweep)")
-    p.add_argument("spec", help="sweep spec, a TOML file")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
-    p.add_argument("--workers", type=int, help="local processes (or LocalCluster workers)")
-    p.add_argument("--results", help="results file (overrides the spec's)")
-    p.add_argument("--progress", action="store_true", help="progress bar even when not a tty")
+    add_arguments(p)
     p.set_defaults(func=cmd_sweep)
 
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    args = parser.parse_args(None if argv is None else list(argv))
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        sub.choices[args.command].error(str(exc))  # prints usage and the message, exits with 2
+    except KeyboardInterrupt:
+        print(f"tailpower {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -88,6 +88,9 @@ def test_claim_ids_are_unique_and_sourced():
     assert all(c.source and c.statement for c in claims)
 
 
-def test_cli_unknown_figure_is_a_clear_error():
-    with pytest.raises(SystemExit, match="unknown figure"):
+def test_cli_unknown_figure_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
         main(["figures", "no_such_figure", "--quick"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown figure 'no_such_figure'" in err and "Traceback" not in err

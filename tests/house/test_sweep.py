@@ -16,6 +16,9 @@ import pytest
 
 from tailpower import sweep
 from tailpower.sweep import load_results, load_spec, point_key, point_seed, run_sweep, table
+from tailpower.sweep.keys import dumps
+from tailpower.sweep.run import _resolve
+from tailpower.sweep.store import ResultsWriter
 
 TOY = textwrap.dedent(
     '''
@@ -101,7 +104,7 @@ def test_grid_expansion_and_random_points(toy, tmp_path):
 def test_records_are_the_function_at_the_recorded_seed(toy, tmp_path):
     recs = run_sweep(spec_dict(toy, tmp_path), cf.ThreadPoolExecutor(4))
     assert len(recs) == 15 and [r["key"] for r in recs] == sorted(r["key"] for r in recs)
-    fn = sweep._resolve(str(toy), toy.stem, "toy")
+    fn = _resolve(str(toy), toy.stem, "toy")
     for r in recs:
         assert r["key"] == point_key(r["params"]) and r["seed"] == point_seed(11, r["key"])
         assert r["result"]["value"] == r["params"]["a"] * r["params"]["b"]  # exact: floats round-trip
@@ -203,7 +206,7 @@ def test_adaptive_search_is_reproducible_resumable_and_improves(toy, tmp_path):
     lines = canonical.splitlines(keepends=True)
     head, body = lines[0], [json.loads(x) for x in lines[1:]]
     keep = [r for r in body if r["round"] <= 1] + [r for r in body if r["round"] == 2][:7]
-    (tmp_path / "a.jsonl").write_bytes(head + b"".join((sweep._dumps(r) + "\n").encode() for r in keep))
+    (tmp_path / "a.jsonl").write_bytes(head + b"".join((dumps(r) + "\n").encode() for r in keep))
     assert run_sweep(d, cf.ThreadPoolExecutor(3)) == recs
     assert (tmp_path / "a.jsonl").read_bytes() == canonical
 
@@ -270,11 +273,11 @@ def test_toml_spec_and_cli(toy, tmp_path, capsys):
 
 def test_a_second_concurrent_writer_is_refused(toy, tmp_path):
     spec = load_spec(spec_dict(toy, tmp_path))
-    first = sweep._Writer(spec.results, spec)
+    first = ResultsWriter(spec.results, spec)
     try:
-        with pytest.raises(RuntimeError, match="^results: .* locked"):
-            sweep._Writer(spec.results, spec)
+        with pytest.raises(ValueError, match="^results: .* locked"):
+            ResultsWriter(spec.results, spec)
     finally:
         first.close()
-    second = sweep._Writer(spec.results, spec)  # released with the first writer
+    second = ResultsWriter(spec.results, spec)  # released with the first writer
     second.close()
