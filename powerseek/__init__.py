@@ -22,7 +22,8 @@ Karp's maximum mean cycle, lexicographic limit comparison) -> estimators (``powe
 ``power_curve``, ``optimality_probability``) -> ``figures``.
 """
 
-from . import decisions, examples, orbits
+from . import decisions, examples, limits, orbits
+from ._checks import set_work_limit, work_limit
 from .model import MDP
 from .power import (
     PowerCurve,
@@ -60,6 +61,8 @@ from .solvers import (
 
 __all__ = [
     "MDP",
+    "set_work_limit",
+    "work_limit",
     "examples",
     "RewardLaw",
     "iid",

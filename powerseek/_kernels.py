@@ -13,12 +13,14 @@ CHUNK = 64
 
 
 @njit(cache=True, parallel=True)
-def value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter, V_out, iters_out):
+def value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter, V_out, iters_out, diff_out):
     """Batched value iteration, rewards on states collected from t = 0.
 
     For each row ``R[k]``: V_{i+1}(s) = R(s) + gamma * max_a sum_s' T(s,a,s') V_i(s'), from
-    V_0 = R, until ||V_{i+1} - V_i||_inf <= thresh. Writes V_{i+1} to ``V_out[k]`` and the number of
-    sweeps to ``iters_out[k]`` (``max_iter + 1`` if it did not stop).
+    V_0 = R, until ||V_{i+1} - V_i||_inf <= thresh or ``max_iter + 1`` sweeps (the iteration cap:
+    the caller sizes it from the contraction rate, so it is reached only through rounding). Writes
+    V_{i+1} to ``V_out[k]``, the number of sweeps to ``iters_out[k]`` and the last
+    ||V_{i+1} - V_i||_inf to ``diff_out[k]`` (from which the caller bounds the error).
     """
     K, S = R.shape
     n_chunks = (K + CHUNK - 1) // CHUNK
@@ -56,6 +58,7 @@ def value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter, V_ou
             for s in range(S):
                 V_out[k, s] = V[s]
             iters_out[k] = it
+            diff_out[k] = diff
 
 
 @njit(cache=True, parallel=True)
@@ -168,7 +171,7 @@ def warmup() -> None:
     prob = np.ones(3)
     V = np.empty((1, 2))
     it = np.empty(1, dtype=np.int64)
-    value_iteration(R, 0.5, 1e-8, act_ptr, tr_ptr, nxt, prob, 10_000, V, it)
+    value_iteration(R, 0.5, 1e-8, act_ptr, tr_ptr, nxt, prob, 10_000, V, it, np.empty(1))
     out = np.empty((1, 2))
     karp_max_mean(
         R,

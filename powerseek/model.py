@@ -20,19 +20,49 @@ from typing import Any
 
 import numpy as np
 
+from tailpower._common import check_int, check_memory
+
+from ._checks import check_bool, check_real, float_array
+
 __all__ = ["MDP"]
 
 _ROW_TOL = 1e-9
 
 
-def _names(states: Sequence[Any]) -> tuple[str, ...]:
+def _names(states: Any, param: str = "states") -> tuple[str, ...]:
+    if isinstance(states, (str, bytes)) or not isinstance(states, (Sequence, Mapping, range, np.ndarray)):
+        raise TypeError(f"{param}: expected a sequence of state names, got {type(states).__name__}")
     names = tuple(str(s) for s in states)
     if len(names) == 0:
-        raise ValueError("states: an MDP needs at least one state")
+        raise ValueError(f"{param}: an MDP needs at least one state")
     if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"states: state names must be unique, repeated: {dup}")
+        seen: set = set()
+        dup = sorted({n for n in names if n in seen or seen.add(n)})[:10]
+        raise ValueError(f"{param}: state names must be unique (as strings), repeated: {dup}")
     return names
+
+
+def _short(names: Sequence[str], k: int = 10) -> str:
+    """The first ``k`` names for an error message."""
+    head = list(names[:k])
+    return f"{head}" if len(names) <= k else f"{head[:-1] + ['...']} ({len(names)} in all)"
+
+
+def _dense_bytes(S: int, A: int) -> float:
+    """Peak bytes of building an MDP: the dense (S, A, S) array, a checked copy and row sums."""
+    return 3.0 * S * A * S * 8 + 16.0 * S * A
+
+
+def _cells(param: str, cells: Any) -> set[tuple[int, int]]:
+    """A set of (row, col) pairs of ints from a sequence of pairs."""
+    if isinstance(cells, (str, bytes)) or not isinstance(cells, (Sequence, set, frozenset, np.ndarray)):
+        raise TypeError(f"{param}: expected a sequence of (row, col) pairs, got {type(cells).__name__}")
+    out = set()
+    for c in cells:
+        if isinstance(c, (str, bytes)) or not isinstance(c, (Sequence, np.ndarray)) or len(c) != 2:
+            raise TypeError(f"{param}: expected (row, col) pairs of integers, got {c!r}")
+        out.add((check_int(param, c[0], minimum=-(1 << 62)), check_int(param, c[1], minimum=-(1 << 62))))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,13 +92,17 @@ class MDP:
 
     def __post_init__(self) -> None:
         names = _names(self.states)
-        T = np.asarray(self.transitions, dtype=float)
+        T = float_array("transitions", self.transitions)
         S = len(names)
         if T.ndim != 3 or T.shape[0] != S or T.shape[2] != S or T.shape[1] < 1:
             raise ValueError(f"transitions: expected shape (S, A, S) with S = {S} states, got {T.shape}")
+        check_memory("transitions", _dense_bytes(S, T.shape[1]), f"an MDP with {S} states and {T.shape[1]} actions")
         if not np.all(np.isfinite(T)) or np.any(T < 0):
             raise ValueError("transitions: probabilities must be finite and >= 0")
-        mask = np.asarray(self.action_mask, dtype=bool)
+        try:
+            mask = np.asarray(self.action_mask, dtype=bool)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"action_mask: expected an (S, A) array of booleans ({exc})") from None
         if mask.shape != T.shape[:2]:
             raise ValueError(f"action_mask: expected shape {T.shape[:2]}, got {mask.shape}")
         sums = T.sum(axis=2)
@@ -84,10 +118,17 @@ class MDP:
         if not mask.any(axis=1).all():
             s = int(np.argmin(mask.any(axis=1)))
             raise ValueError(f"action_mask: state {names[s]!r} has no action")
-        acts = tuple(tuple(str(a) for a in row) for row in self.actions)
+        try:
+            acts = tuple(tuple(str(a) for a in row) for row in self.actions)
+        except TypeError:
+            raise TypeError("actions: expected one sequence of action names per state") from None
         if len(acts) != S or any(len(acts[s]) != int(mask[s].sum()) for s in range(S)):
             raise ValueError("actions: need one name per valid action of every state")
-        T = T.copy()
+        if any(len(set(row)) != len(row) for row in acts):
+            raise ValueError("actions: action names of a state must be unique")
+        # rows of valid actions sum to 1 within 1e-9; make them sum to 1 to rounding, so every
+        # value is an average of rewards (|V| <= max|R| / (1 - gamma)).
+        T = np.where(mask[:, :, None], T / np.where(mask, sums, 1.0)[:, :, None], 0.0)
         T.setflags(write=False)
         mask = mask.copy()
         mask.setflags(write=False)
@@ -107,24 +148,31 @@ class MDP:
         """
         if not isinstance(successors, Mapping):
             raise TypeError(f"successors: expected a mapping state -> list of successors, got {type(successors).__name__}")
-        names = _names(list(successors))
+        return cls._from_lists(successors, "successors")
+
+    @classmethod
+    def _from_lists(cls, successors: Mapping, param: str) -> "MDP":
+        names = _names(list(successors), param)
         index = {n: i for i, n in enumerate(names)}
         S = len(names)
         succ: list[list[int]] = []
         for n, lst in zip(names, successors.values()):
-            if isinstance(lst, (str, bytes)) or not isinstance(lst, Sequence):
-                raise TypeError(f"successors: value for state {n!r} must be a list of state names")
-            row = []
+            if isinstance(lst, (str, bytes)) or not isinstance(lst, (Sequence, np.ndarray)):
+                raise TypeError(f"{param}: value for state {n!r} must be a list of state names")
+            row: list[int] = []
+            seen: set[int] = set()
             for x in lst:
                 if str(x) not in index:
-                    raise ValueError(f"successors: {str(x)!r} (successor of {n!r}) is not a state; every state must be a key")
-                if index[str(x)] in row:
-                    raise ValueError(f"successors: {str(x)!r} listed twice as a successor of {n!r}")
+                    raise ValueError(f"{param}: {str(x)!r} (successor of {n!r}) is not a state; every state must be a key")
+                if index[str(x)] in seen:
+                    raise ValueError(f"{param}: {str(x)!r} listed twice as a successor of {n!r}")
                 row.append(index[str(x)])
+                seen.add(index[str(x)])
             if not row:
-                raise ValueError(f"successors: state {n!r} has no successor (a terminal state lists itself)")
+                raise ValueError(f"{param}: state {n!r} has no successor (a terminal state lists itself)")
             succ.append(row)
         A = max(len(r) for r in succ)
+        check_memory(param, _dense_bytes(S, A), f"an MDP with {S} states and {A} actions (dense S x A x S)")
         T = np.zeros((S, A, S))
         mask = np.zeros((S, A), dtype=bool)
         for s, row in enumerate(succ):
@@ -147,7 +195,11 @@ class MDP:
         for n in graph.nodes:
             if graph.out_degree(n) == 0:
                 raise ValueError(f"graph: node {str(n)!r} has no out-edge (add a self-loop for a terminal state)")
-        return cls.from_successors({str(n): [str(m) for m in graph.successors(n)] for n in graph.nodes})
+        names = [str(n) for n in graph.nodes]
+        if len(set(names)) != len(names):
+            raise ValueError("graph: node names must be distinct as strings (e.g. not both 1 and '1')")
+        return cls._from_lists({str(n): list(dict.fromkeys(str(m) for m in graph.successors(n))) for n in graph.nodes},
+                               "graph")
 
     @classmethod
     def from_arrays(
@@ -162,21 +214,37 @@ class MDP:
         ``action_mask`` defaults to the actions whose rows are not all zero; state names default to
         "0", "1", ...; action names to "0", "1", ... per state.
         """
-        T = np.asarray(transitions, dtype=float)
+        T = float_array("transitions", transitions)
         if T.ndim != 3:
             raise ValueError(f"transitions: expected a 3-d array (S, A, S), got shape {T.shape}")
-        if T.shape[0] == 0:
-            raise ValueError("transitions: an MDP needs at least one state")
+        if T.shape[0] == 0 or T.shape[1] == 0:
+            raise ValueError(f"transitions: an MDP needs at least one state and one action, got shape {T.shape}")
         S = T.shape[0]
+        if T.shape[2] != S:
+            raise ValueError(f"transitions: expected shape (S, A, S), got {T.shape}")
+        check_memory("transitions", _dense_bytes(S, T.shape[1]), f"an MDP with {S} states and {T.shape[1]} actions")
         names = _names(range(S) if states is None else states)
         if len(names) != S:
             raise ValueError(f"states: {len(names)} names for {S} states")
-        mask = (T.sum(axis=2) > 0) if action_mask is None else np.asarray(action_mask, dtype=bool)
+        if action_mask is None:
+            with np.errstate(invalid="ignore"):
+                mask = T.sum(axis=2) > 0
+        else:
+            try:
+                mask = np.asarray(action_mask, dtype=bool)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"action_mask: expected an (S, A) array of booleans ({exc})") from None
+        if mask.shape != T.shape[:2]:
+            raise ValueError(f"action_mask: expected shape {T.shape[:2]}, got {mask.shape}")
         if actions is None:
-            if mask.shape != T.shape[:2]:
-                raise ValueError(f"action_mask: expected shape {T.shape[:2]}, got {mask.shape}")
             actions = [[str(a) for a in np.flatnonzero(mask[s])] for s in range(S)]
-        return cls(names, T, mask, tuple(tuple(a) for a in actions))
+        elif isinstance(actions, (str, bytes)) or not isinstance(actions, (Sequence, np.ndarray)):
+            raise TypeError(f"actions: expected one sequence of action names per state, got {type(actions).__name__}")
+        try:
+            acts = tuple(tuple(a) for a in actions)
+        except TypeError:
+            raise TypeError("actions: expected one sequence of action names per state") from None
+        return cls(names, T, mask, acts)
 
     @classmethod
     def gridworld(
@@ -196,13 +264,15 @@ class MDP:
         4x3 world uses 0.2); a blocked move stays put. Cells in ``terminal`` are absorbing (one
         action, "stay").
         """
-        from tailpower._common import check_int
-
         rows, cols = check_int("rows", rows), check_int("cols", cols)
-        if not (0.0 <= float(slip) < 1.0):
+        slip = check_real("slip", slip)
+        if not (0.0 <= slip < 1.0):
             raise ValueError(f"slip: must be in [0, 1), got {slip!r}")
-        wallset = {tuple(map(int, w)) for w in walls}
-        termset = {tuple(map(int, t)) for t in terminal}
+        stay = check_bool("stay", stay)
+        cells_max = rows * cols
+        check_memory("rows", _dense_bytes(cells_max, 5), f"a {rows} x {cols} gridworld (dense S x A x S, S = {cells_max})")
+        wallset = _cells("walls", walls)
+        termset = _cells("terminal", terminal)
         for name, cells in (("walls", wallset), ("terminal", termset)):
             for r, c in cells:
                 if not (0 <= r < rows and 0 <= c < cols):
@@ -271,20 +341,20 @@ class MDP:
             return int(state)
         key = str(state)
         if key not in self._index:
-            raise ValueError(f"{name}: unknown state {key!r}; states are {list(self.states)}")
+            raise ValueError(f"{name}: unknown state {key!r}; states are {_short(self.states)}")
         return self._index[key]
 
-    def action_index(self, state: Any, action: Any) -> int:
+    def action_index(self, state: Any, action: Any, name: str = "action") -> int:
         """Column of ``action`` (its name, or its position among the state's valid actions)."""
         s = self.index(state)
         valid = np.flatnonzero(self.action_mask[s])
         names = self.actions[s]
         if isinstance(action, (int, np.integer)) and not isinstance(action, bool):
             if not 0 <= int(action) < len(valid):
-                raise ValueError(f"action: state {self.states[s]!r} has {len(valid)} actions, got index {action}")
+                raise ValueError(f"{name}: state {self.states[s]!r} has {len(valid)} actions, got index {action}")
             return int(valid[int(action)])
         if str(action) not in names:
-            raise ValueError(f"action: state {self.states[s]!r} has no action {str(action)!r}; actions are {list(names)}")
+            raise ValueError(f"{name}: state {self.states[s]!r} has no action {str(action)!r}; actions are {_short(names)}")
         return int(valid[names.index(str(action))])
 
     @cached_property

@@ -17,23 +17,20 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate
 
-from tailpower._common import Estimate, as_generator, check_int
+from tailpower._common import Estimate, as_generator, check_int, check_memory, check_positive, memory_budget
 
+from ._checks import Unsupported, check_choice, check_gamma, check_work, float_array, pow2_scale
+from ._emax import expected_max_iid
+from .limits import check_mdp, karp_steps, limit_optimal_actions, limit_steps, max_gain, require_deterministic, self_loop_counts
 from .model import MDP
 from .rewards import RewardLaw, as_law
-from .solvers import (
-    check_gamma,
-    limit_optimal_actions,
-    max_gain,
-    optimal_actions,
-    q_values,
-    value_iteration,
-    _scc,
-)
+from .solvers import continuation, optimal_actions, plan, solve
 
 __all__ = ["PowerResult", "PowerCurve", "power", "power_curve", "optimality_probability", "expected_max_iid"]
+
+#: steps charged per reward vector and state for drawing and bookkeeping (scipy rvs, numpy)
+_DRAW_STEPS = 40
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,10 +46,14 @@ class PowerResult:
     stderr : ndarray (S,)
         Monte Carlo standard errors (0 for exact values).
     method : str
-        "vi" (value iteration on sampled rewards), "mc" (limit formula on sampled rewards), "exact".
+        "vi" (value iteration on sampled rewards), "pi" (policy iteration, gamma close to 1),
+        "mc" (limit formula on sampled rewards), "exact".
     samples : int
     bound : float
         Deterministic error bound of the solver (value iteration): |bias| <= bound per state.
+
+    ``stderr`` is +inf when the reward law has a finite mean but an infinite variance (the sample
+    mean still converges, but no standard error describes it).
     """
 
     states: tuple[str, ...]
@@ -68,12 +69,7 @@ class PowerResult:
         return Estimate(float(self.value[i]), float(self.stderr[i]), self.method, self.samples)
 
     def _idx(self, state) -> int:
-        if isinstance(state, (int, np.integer)) and not isinstance(state, bool):
-            return int(state)
-        try:
-            return self.states.index(str(state))
-        except ValueError:
-            raise ValueError(f"state: unknown state {str(state)!r}; states are {list(self.states)}") from None
+        return _state_index(self.states, state)
 
     def as_dict(self) -> dict[str, float]:
         return dict(zip(self.states, map(float, self.value)))
@@ -92,27 +88,118 @@ class PowerCurve:
     bound: float = 0.0
 
     def __getitem__(self, state) -> tuple[np.ndarray, np.ndarray]:
-        i = self.states.index(str(state)) if not isinstance(state, (int, np.integer)) else int(state)
+        i = _state_index(self.states, state)
         return self.value[:, i], self.stderr[:, i]
 
 
-def expected_max_iid(dist, n: int) -> float:
-    """E[max of n iid draws of ``dist``] by quadrature: int x n f(x) F(x)^(n-1) dx, integrand in log
-    space (exp(log n + logpdf + (n-1) logcdf)). For U(0, 1) this is n/(n+1)."""
-    n = check_int("n", n)
-    if n == 1:
-        return float(dist.mean())
-    lo, hi = dist.support()
-    med = float(dist.median())
+def _state_index(states: tuple[str, ...], state) -> int:
+    if isinstance(state, (int, np.integer)) and not isinstance(state, bool):
+        if not -len(states) <= int(state) < len(states):
+            raise ValueError(f"state: index {int(state)} out of range for {len(states)} states")
+        return int(state) % len(states)
+    key = str(state)
+    if key not in states:
+        head = list(states[:10]) + (["..."] if len(states) > 10 else [])
+        raise ValueError(f"state: unknown state {key!r}; states are {head}")
+    return states.index(key)
 
-    def f(x):
-        with np.errstate(divide="ignore"):
-            lp = dist.logpdf(x) + (n - 1) * dist.logcdf(x)
-        return x * math.exp(math.log(n) + lp) if np.isfinite(lp) else 0.0
 
-    a, _ = integrate.quad(f, lo, med, limit=200, epsabs=1e-13, epsrel=1e-12)
-    b, _ = integrate.quad(f, med, hi, limit=200, epsabs=1e-13, epsrel=1e-12)
-    return a + b
+class _Moments:
+    """Streaming per-column mean and variance (Chan et al.'s pairwise update) in units of a power of
+    two that grows with the data, so values near 1e308 neither overflow nor lose the mean."""
+
+    def __init__(self, S: int):
+        self.n = 0
+        self.mean = np.zeros(S)
+        self.m2 = np.zeros(S)
+        self.scale = 0.0
+
+    def add(self, X: np.ndarray) -> None:
+        c = pow2_scale(X)
+        if c > self.scale:
+            if self.scale > 0:
+                r = self.scale / c
+                self.mean *= r
+                self.m2 *= r * r
+            self.scale = c
+        Y = X / self.scale
+        k = Y.shape[0]
+        mb = Y.mean(axis=0)
+        m2b = ((Y - mb) ** 2).sum(axis=0)
+        tot = self.n + k
+        d = mb - self.mean
+        self.mean = self.mean + d * (k / tot)
+        self.m2 = self.m2 + m2b + d * d * (self.n * k / tot)
+        self.n = tot
+
+    def result(self, finite_variance: bool) -> tuple[np.ndarray, np.ndarray]:
+        value = self.mean * self.scale
+        if self.n < 2:
+            return value, np.zeros_like(value)
+        se = np.sqrt(self.m2 / (self.n - 1)) / math.sqrt(self.n) * self.scale
+        if not finite_variance:
+            se = np.where(se > 0, np.inf, se)
+        return value, se
+
+
+def _law(mdp: MDP, rewards, *, need_mean: bool) -> tuple[RewardLaw, bool]:
+    """The reward law and whether its variance is finite; refuses laws without a mean when
+    ``need_mean`` (POWER is an expectation)."""
+    from scipy import stats
+
+    law = as_law(stats.uniform() if rewards is None else rewards)
+    if law.kind == "fixed" and law.vector.shape != (mdp.n_states,):
+        raise ValueError(f"rewards: fixed vector has {law.vector.shape[0]} entries, the MDP has {mdp.n_states} states")
+    mean_ok, var_ok = law.finite_moments(mdp)
+    if need_mean and not mean_ok:
+        raise ValueError("rewards: POWER is an expectation over rewards and this reward law has no finite mean "
+                         "(e.g. Cauchy, Levy); use a law with a finite mean")
+    return law, var_ok
+
+
+def _row_bytes(mdp: MDP) -> float:
+    _, _, tr_ptr, _, prob = mdp.csr
+    return 8.0 * (6 * mdp.n_states + 2 * len(prob) + 2 * len(tr_ptr))
+
+
+def _batch_rows(mdp: MDP, K: int) -> int:
+    """Reward vectors per batch: about 4M entries (32 MiB), fewer if the budget is smaller. The
+    batch size depends only on the MDP (and the budget), so a seed gives the same numbers."""
+    per = _row_bytes(mdp)
+    check_memory("mdp", per, "solving for one reward vector")
+    rows = max(1, (1 << 22) // max(mdp.n_states, 1))
+    rows = min(rows, max(1, int(memory_budget() // (4 * per))))
+    return min(K, rows)
+
+
+def _sizes(law: RewardLaw, samples) -> int:
+    return 1 if law.deterministic else check_int("samples", samples, minimum=2)
+
+
+def _gamma_steps(mdp: MDP, gamma: float, tol: float) -> tuple[float, str | None]:
+    """Steps per reward vector at ``gamma`` and the planned solver (None at the limits)."""
+    if gamma == 0.0:
+        return float(len(mdp.csr[4])), None
+    if gamma == 1.0:
+        return karp_steps(mdp), None
+    p = plan(mdp, gamma, tol / (1.0 - gamma), 2.0)
+    return p.steps_per_row, p.method
+
+
+def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float, method: str | None) -> tuple[np.ndarray, float, str]:
+    """(K, S) per-sample POWER contributions (1 - gamma) max_a E_{T(s,a)} V*_R, the deterministic
+    error bound and the solver used. Uses V* - R = gamma max_a T_a V* (Bellman), so there is no
+    division by gamma and no cancellation at small gamma."""
+    c = pow2_scale(R)
+    Rs = R / c
+    if gamma == 0.0:
+        return continuation(mdp, Rs) * c, 0.0, "mc"
+    if gamma == 1.0:
+        return max_gain(mdp, R), 0.0, "mc"
+    V, _, bound, meth = solve(mdp, Rs, gamma, tol / c / (1.0 - gamma), method or "auto")
+    X = continuation(mdp, V)
+    X *= (1.0 - gamma) * c
+    return X, (1.0 - gamma) * bound * c, meth
 
 
 def _exact_limit(mdp: MDP, law: RewardLaw, gamma: float) -> np.ndarray | None:
@@ -121,39 +208,19 @@ def _exact_limit(mdp: MDP, law: RewardLaw, gamma: float) -> np.ndarray | None:
     reachable from s is a self-loop (n = number of reachable absorbing-loop states). Else None."""
     if law.kind != "iid" or not mdp.is_deterministic:
         return None
-    S = mdp.n_states
-    out = np.empty(S)
     if gamma == 0.0:
-        for s in range(S):
-            out[s] = expected_max_iid(law.dist, len(set(mdp.successor_table[s])))
-        return out
-    sc = _scc(mdp)
-    sizes = np.array([len(c) for c in sc["comps"]])
-    has_cycle = sc["args"][5]
-    for s in range(S):
-        comps = np.flatnonzero(sc["reach"][s] & has_cycle)
-        if np.any(sizes[comps] > 1):
+        counts = np.array([len(set(row)) for row in mdp.successor_table])
+    else:
+        counts = self_loop_counts(mdp)
+        if counts is None:
             return None
-        out[s] = expected_max_iid(law.dist, len(comps))
-    return out
+    cache = {int(k): expected_max_iid(law.dist, int(k)) for k in np.unique(counts)}
+    return np.array([cache[int(k)] for k in counts], dtype=float)
 
 
-def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float) -> tuple[np.ndarray, float]:
-    """(K, S) per-sample POWER contributions and the deterministic error bound."""
-    if gamma == 0.0:
-        X = np.empty_like(R)
-        T = mdp.transitions
-        for s in range(mdp.n_states):
-            m = R @ T[s].T  # (K, A): expected next reward of each action
-            m[:, ~mdp.action_mask[s]] = -np.inf
-            X[:, s] = m.max(axis=1)
-        return X, 0.0
-    if gamma == 1.0:
-        return max_gain(mdp, R), 0.0
-    # POWER error = (1-gamma)/gamma * (V error) <= tol: ask value iteration for eps = tol gamma/(1-gamma).
-    vi = value_iteration(mdp, R, gamma, eps=tol * gamma / (1.0 - gamma))
-    X = (1.0 - gamma) / gamma * (vi.values - R)
-    return X, vi.bound * (1.0 - gamma) / gamma
+def _common_args(mdp, tol) -> float:
+    check_mdp(mdp)
+    return check_positive("tol", tol)
 
 
 def power(
@@ -167,42 +234,43 @@ def power(
 ) -> PowerResult:
     """POWER_D(s, gamma) of every state (Turner et al. 2021, Def. 5.2).
 
-    POWER_D(s, gamma) = (1 - gamma)/gamma E_{R~D}[V*_R(s, gamma) - R(s)], estimated by solving
-    V*_R with batched value iteration on ``samples`` reward vectors drawn from ``rewards`` (common
-    to all states); ``stderr`` = sample standard deviation / sqrt(samples). The solver's error
-    adds a deterministic bias of at most ``bound = tol`` per state (value iteration is run with
-    eps = tol gamma/(1 - gamma) on V*, see :func:`powerseek.value_iteration`).
+    POWER_D(s, gamma) = (1 - gamma)/gamma E_{R~D}[V*_R(s, gamma) - R(s)]
+    = (1 - gamma) E[max_a E_{s' ~ T(s, a)} V*_R(s', gamma)] (Bellman), estimated by solving V*_R
+    on ``samples`` reward vectors drawn from ``rewards`` (common to all states; drawn and solved
+    in batches, so any number fits the memory budget); ``stderr`` = sample standard deviation /
+    sqrt(samples) (+inf if the law's variance is infinite). The solver's error adds a
+    deterministic bias of at most ``bound <= tol`` per state (value iteration with
+    eps = tol/(1 - gamma) on V*; policy iteration when gamma is so close to 1 that value
+    iteration would need more than 10,000 sweeps, with its a posteriori bound, see
+    :func:`powerseek.value_iteration`; gamma too close to 1 for both is refused, naming gamma).
 
     gamma = 0 and gamma = 1 give the limits: E[max_a E_{T(s,a)} R] and, for deterministic MDPs, E[best
-    mean reward of a cycle reachable from s] (maximum mean cycle by Karp's algorithm).
+    mean reward of a cycle reachable from s] (maximum mean cycle by Karp's algorithm). gamma = 1 on
+    a stochastic MDP is refused (ValueError naming gamma).
 
     Parameters
     ----------
     mdp : MDP
     gamma : float in [0, 1]
     rewards : RewardLaw, frozen scipy law (iid), reward vector, or callable (rng, K) -> (K, S)
-        Default: iid U(0, 1), the papers' law.
+        Default: iid U(0, 1), the papers' law. Laws without a finite mean (Cauchy) are refused:
+        POWER is an expectation.
     samples : int
-        Reward samples (ignored for a fixed reward vector, which is solved once).
+        Reward samples (ignored for a fixed reward vector, which is solved once). The estimated
+        work is checked against :func:`powerseek.set_work_limit` before anything is drawn.
     rng : Generator | int | SeedSequence | None
     method : "auto" | "mc" | "exact"
         "exact" (limits only, iid rewards, deterministic MDP; E[max of n iid] by quadrature) where
         available; "auto" uses it when it applies to every state, else samples.
     tol : float
-        Deterministic error bound on POWER from value iteration.
+        Deterministic error bound on POWER from the solver.
     """
-    from scipy import stats
-
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp: expected a powerseek.MDP, got {type(mdp).__name__}")
+    tol = _common_args(mdp, tol)
     gamma = check_gamma(gamma, open_interval=False)
-    law = as_law(stats.uniform() if rewards is None else rewards)
-    if method not in ("auto", "mc", "exact"):
-        raise ValueError(f"method: expected 'auto', 'mc' or 'exact', got {method!r}")
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise ValueError(f"tol: must be > 0, got {tol!r}")
-    if gamma == 1.0 and not mdp.is_deterministic:
-        raise NotImplementedError("gamma: POWER at gamma = 1 is implemented for deterministic MDPs only")
+    method = check_choice("method", method, ("auto", "mc", "exact"))
+    if gamma == 1.0:
+        require_deterministic(mdp, "POWER at gamma = 1", param="gamma")
+    law, var_ok = _law(mdp, rewards, need_mean=True)
     S = mdp.n_states
     if method in ("auto", "exact") and gamma in (0.0, 1.0):
         ex = _exact_limit(mdp, law, gamma)
@@ -212,41 +280,63 @@ def power(
             raise ValueError("method: 'exact' needs iid rewards on a deterministic MDP (and at gamma = 1 only self-loop cycles)")
     elif method == "exact":
         raise ValueError("method: 'exact' is available at gamma = 0 and gamma = 1 only")
-    if law.deterministic:
-        K = 1
-        R = law.sample(as_generator(0), 1, mdp)
-    else:
-        K = check_int("samples", samples, minimum=2)
-        R = law.sample(as_generator(rng), K, mdp)
-    X, bound = _per_sample_power(mdp, R, gamma, tol)
-    value = X.mean(axis=0)
-    stderr = np.zeros(S) if K == 1 else X.std(axis=0, ddof=1) / math.sqrt(K)
-    meth = "vi" if 0.0 < gamma < 1.0 else "mc"
+    K = _sizes(law, samples)
+    steps, planned = _gamma_steps(mdp, gamma, tol)
+    check_work("samples", K * (steps + _DRAW_STEPS * S + 100), f"POWER on {K} reward samples")
+    gen = as_generator(0 if law.deterministic else rng)
+    acc = _Moments(S)
+    bound, meth = 0.0, "mc"
+    rows = _batch_rows(mdp, K)
+    for lo in range(0, K, rows):
+        R = law.sample(gen, min(rows, K - lo), mdp)
+        X, b, meth = _per_sample_power(mdp, R, gamma, tol, planned)
+        bound = max(bound, b)
+        acc.add(X)
+    value, stderr = acc.result(var_ok)
     return PowerResult(mdp.states, gamma, value, stderr, meth, 0 if law.deterministic else K, bound)
 
 
 def power_curve(mdp: MDP, gammas, rewards=None, samples: int = 10_000, rng=None, tol: float = 1e-9) -> PowerCurve:
     """POWER of every state at each gamma in ``gammas`` (values in [0, 1]) on one common set of
-    reward samples (common random numbers, so the curve is smooth and differences are precise)."""
-    from scipy import stats
-
-    gs = np.atleast_1d(np.asarray(gammas, dtype=float))
+    reward samples (common random numbers, so the curve is smooth and differences are precise).
+    Batches of samples are drawn once and solved at every gamma, so memory stays bounded."""
+    tol = _common_args(mdp, tol)
+    gs = float_array("gammas", gammas)
+    gs = np.atleast_1d(gs)
     if gs.ndim != 1 or gs.size == 0:
-        raise ValueError("gammas: expected a non-empty 1-d sequence")
+        raise ValueError(f"gammas: expected a non-empty 1-d sequence, got shape {gs.shape}")
     for g in gs:
-        check_gamma(float(g), open_interval=False)
-    law = as_law(stats.uniform() if rewards is None else rewards)
-    K = 1 if law.deterministic else check_int("samples", samples, minimum=2)
-    R = law.sample(as_generator(0 if law.deterministic else rng), K, mdp)
-    vals, errs, bound = [], [], 0.0
+        check_gamma(float(g), open_interval=False, name="gammas")
+    if np.any(gs == 1.0):
+        require_deterministic(mdp, "POWER at gamma = 1", param="gammas")
+    law, var_ok = _law(mdp, rewards, need_mean=True)
+    K = _sizes(law, samples)
+    S = mdp.n_states
+    plans = []
+    total = 0.0
     for g in gs:
-        if g == 1.0 and not mdp.is_deterministic:
-            raise NotImplementedError("gammas: POWER at gamma = 1 is implemented for deterministic MDPs only")
-        X, b = _per_sample_power(mdp, R, float(g), tol)
-        bound = max(bound, b)
-        vals.append(X.mean(axis=0))
-        errs.append(np.zeros(mdp.n_states) if K == 1 else X.std(axis=0, ddof=1) / math.sqrt(K))
-    return PowerCurve(mdp.states, gs, np.array(vals), np.array(errs), "vi", 0 if K == 1 else K, bound)
+        try:
+            steps, planned = _gamma_steps(mdp, float(g), tol)
+        except ValueError as exc:
+            raise ValueError("gammas: " + str(exc).split(": ", 1)[-1]) from None
+        plans.append(planned)
+        total += steps
+    check_work("samples", K * (total + _DRAW_STEPS * S + 100), f"POWER at {gs.size} discount rates on {K} reward samples")
+    gen = as_generator(0 if law.deterministic else rng)
+    accs = [_Moments(S) for _ in gs]
+    bound, meths = 0.0, set()
+    rows = _batch_rows(mdp, K)
+    for lo in range(0, K, rows):
+        R = law.sample(gen, min(rows, K - lo), mdp)
+        for i, g in enumerate(gs):
+            X, b, m = _per_sample_power(mdp, R, float(g), tol, plans[i])
+            bound = max(bound, b)
+            meths.add(m)
+            accs[i].add(X)
+    res = [a.result(var_ok) for a in accs]
+    meth = "pi" if "pi" in meths else "vi"
+    return PowerCurve(mdp.states, gs, np.array([v for v, _ in res]), np.array([e for _, e in res]), meth,
+                      0 if K == 1 else K, bound)
 
 
 def optimality_probability(
@@ -264,22 +354,22 @@ def optimality_probability(
     """P_D(s, a, gamma) = P_{R~D}(some optimal policy takes action a at s) (Turner et al. 2021, Def. 6.1).
 
     Name the action either by ``successor`` (deterministic MDPs: the state it leads to) or by
-    ``action`` (its name or index among the state's actions). Monte Carlo over reward samples;
-    stderr = sqrt(p(1 - p)/samples).
+    ``action`` (its name or index among the state's actions). Monte Carlo over reward samples
+    (drawn and solved in batches); stderr = sqrt(p(1 - p)/samples). Any reward law works, also
+    one without a mean (a probability always exists).
 
-    - 0 < gamma < 1: value iteration with ||V - V*|| <= eps; a is optimal when Q(s, a) is within
-      2 gamma eps of the best (ties detected; see :func:`powerseek.optimal_actions`).
+    - 0 < gamma < 1: value iteration with ||V - V*|| <= eps (eps relative to the reward scale);
+      a is optimal when Q(s, a) is within 2 gamma eps of the best (ties detected; see
+      :func:`powerseek.optimal_actions`).
     - gamma = 1: a is Blackwell-optimal (optimal for all gamma close enough to 1): gain first, then
       the rewards earned on the way break ties; gamma = 0: optimal for all small enough gamma.
       Both exact (lexicographic comparison of the exact Laurent/Taylor coefficients of every
       deterministic policy's value; :func:`powerseek.solvers.limit_optimal_actions`), for
-      deterministic MDPs.
+      deterministic MDPs (a stochastic MDP is refused, naming gamma).
     """
-    from scipy import stats
-
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp: expected a powerseek.MDP, got {type(mdp).__name__}")
+    check_mdp(mdp)
     gamma = check_gamma(gamma, open_interval=False)
+    eps = check_positive("eps", eps)
     s = mdp.index(state)
     if (successor is None) == (action is None):
         raise ValueError("successor: give exactly one of successor= or action=")
@@ -292,19 +382,29 @@ def optimality_probability(
             raise ValueError(f"successor: {mdp.states[t]!r} is not a successor of {mdp.states[s]!r}")
     else:
         cols = [mdp.action_index(s, action)]
-    law = as_law(stats.uniform() if rewards is None else rewards)
-    K = 1 if law.deterministic else check_int("samples", samples, minimum=2)
-    R = law.sample(as_generator(0 if law.deterministic else rng), K, mdp)
-    if gamma == 1.0:
-        opt = limit_optimal_actions(mdp, s, R, "one")
-        meth = "blackwell"
-    elif gamma == 0.0:
-        opt = limit_optimal_actions(mdp, s, R, "zero")
-        meth = "limit0"
+    if gamma in (0.0, 1.0):
+        require_deterministic(mdp, f"the optimality probability at gamma = {gamma:g}", param="gamma")
+    law, _ = _law(mdp, rewards, need_mean=False)
+    K = _sizes(law, samples)
+    if gamma in (0.0, 1.0):
+        limit = "one" if gamma == 1.0 else "zero"
+        steps = limit_steps(mdp, s, limit)
+        meth = "blackwell" if gamma == 1.0 else "limit0"
     else:
-        opt = optimal_actions(mdp, R, gamma, eps=eps, state=s)
-        meth = "vi"
-    hit = opt[:, cols].any(axis=1)
-    p = float(hit.mean())
+        p_ = plan(mdp, gamma, eps, 2.0)
+        steps = p_.steps_per_row + 2 * len(mdp.csr[4])
+        meth = p_.method
+    check_work("samples", K * (steps + _DRAW_STEPS * mdp.n_states + 100), f"the optimality probability on {K} reward samples")
+    gen = as_generator(0 if law.deterministic else rng)
+    hits = 0
+    rows = _batch_rows(mdp, K)
+    for lo in range(0, K, rows):
+        R = law.sample(gen, min(rows, K - lo), mdp)
+        if gamma in (0.0, 1.0):
+            opt = limit_optimal_actions(mdp, s, R, limit)
+        else:
+            opt = optimal_actions(mdp, R, gamma, eps=eps, state=s)
+        hits += int(opt[:, cols].any(axis=1).sum())
+    p = hits / K
     se = 0.0 if K == 1 else math.sqrt(p * (1 - p) / K)
     return Estimate(p, se, meth, 0 if law.deterministic else K)

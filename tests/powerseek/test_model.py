@@ -49,7 +49,7 @@ def test_aima_and_pacman():
 @pytest.mark.parametrize(
     "build, match",
     [
-        (lambda: ps.MDP.from_successors({}), "states"),
+        (lambda: ps.MDP.from_successors({}), "successors"),  # the parameter, not "states"
         (lambda: ps.MDP.from_successors({"a": ["b"]}), "successors: 'b'"),
         (lambda: ps.MDP.from_successors({"a": []}), "successors"),
         (lambda: ps.MDP.from_successors({"a": ["a", "a"]}), "successors"),

@@ -1,0 +1,433 @@
+"""The limits gamma -> 1 and gamma -> 0 in deterministic MDPs: cycles, maximum mean cycles, lassos.
+
+Turner et al. 2021, section 5: in a deterministic MDP the recurrent state distributions (RSDs)
+are the uniform distributions over the simple cycles, so lim_{gamma -> 1} (1 - gamma) V*_R(s) is
+the best mean reward of a cycle reachable from s, and every deterministic stationary policy's
+trajectory from s is a *lasso* (a path, then a cycle repeated forever).
+
+Everything here runs in bounded memory and time (docs/contract.md): graph searches are
+iterative (no recursion limit on long chains), enumerations have caps that raise a ValueError
+naming the parameter, and the compiled kernels are called on row blocks, so Ctrl-C is honoured
+between blocks.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from fractions import Fraction
+
+import numba
+import numpy as np
+
+from tailpower._common import check_int, check_memory, memory_budget
+
+from . import _kernels
+from ._checks import Unsupported, check_choice, check_work, pow2_scale, reward_matrix
+from .model import MDP
+
+__all__ = [
+    "reachable_cycles",
+    "max_gain",
+    "lassos",
+    "limit_optimal_actions",
+    "karp_steps",
+    "limit_steps",
+]
+
+_STRUCT: "weakref.WeakKeyDictionary[MDP, dict]" = weakref.WeakKeyDictionary()
+_PY_STEP = 100  # work units (about 10 ns) charged per step of a Python-level search
+_KERNEL_CALL = 2e8  # work units per compiled-kernel call (about a second): Ctrl-C between calls
+
+
+def _struct(mdp: MDP) -> dict:
+    d = _STRUCT.get(mdp)
+    if d is None:
+        d = {}
+        _STRUCT[mdp] = d
+    return d
+
+
+def check_mdp(mdp, name: str = "mdp") -> MDP:
+    if not isinstance(mdp, MDP):
+        raise TypeError(f"{name}: expected a powerseek.MDP, got {type(mdp).__name__}")
+    return mdp
+
+
+def require_deterministic(mdp: MDP, what: str, param: str = "mdp") -> None:
+    if not mdp.is_deterministic:
+        raise Unsupported(
+            f"{param}: {what} is implemented for deterministic MDPs only (the gamma -> 0 / gamma -> 1 "
+            "limits); use gamma in (0, 1), e.g. 1e-4 or 1 - 1e-4, for stochastic ones"
+        )
+
+
+def _row_blocks(K: int, steps_per_row: float):
+    """Row ranges for kernel calls of about ``_KERNEL_CALL`` work each (multiples of the kernel
+    chunk, so the split never changes a result)."""
+    rows = int(max(1, _KERNEL_CALL // max(steps_per_row, 1.0)))
+    rows = max(_kernels.CHUNK, rows - rows % _kernels.CHUNK)
+    for lo in range(0, K, rows):
+        yield lo, min(K, lo + rows)
+
+
+# ----------------------------------------------------------------------------- graph structure
+def _scc(mdp: MDP) -> dict:
+    """Strongly connected components of the successor graph (networkx, iterative), the arrays of
+    Karp's kernel, and the condensation DAG in reverse topological order (sinks first)."""
+    st = _struct(mdp)
+    if "scc" not in st:
+        import networkx as nx
+
+        table = mdp.successor_table
+        g = nx.DiGraph()
+        g.add_nodes_from(range(mdp.n_states))
+        for s, row in enumerate(table):
+            g.add_edges_from((s, t) for t in row)
+        comps = [sorted(c) for c in nx.strongly_connected_components(g)]
+        comps.sort()
+        comp_of = np.empty(mdp.n_states, dtype=np.int64)
+        for c, nodes in enumerate(comps):
+            comp_of[nodes] = c
+        scc_ptr = np.zeros(len(comps) + 1, dtype=np.int64)
+        scc_nodes, edge_ptr, src, dst, has_cycle = [], [0], [], [], []
+        succ: list[set[int]] = [set() for _ in comps]
+        for c, nodes in enumerate(comps):
+            local = {v: i for i, v in enumerate(nodes)}
+            scc_nodes += nodes
+            scc_ptr[c + 1] = len(scc_nodes)
+            for v in nodes:
+                for t in table[v]:
+                    if t in local:
+                        src.append(local[v])
+                        dst.append(local[t])
+                    else:
+                        succ[c].add(int(comp_of[t]))
+            edge_ptr.append(len(src))
+            has_cycle.append(len(nodes) > 1 or nodes[0] in table[nodes[0]])
+        dag = nx.DiGraph()
+        dag.add_nodes_from(range(len(comps)))
+        dag.add_edges_from((c, d) for c in range(len(comps)) for d in succ[c])
+        order = list(reversed(list(nx.topological_sort(dag))))
+        st["scc"] = dict(
+            args=(
+                scc_ptr,
+                np.asarray(scc_nodes, dtype=np.int64),
+                np.asarray(edge_ptr, dtype=np.int64),
+                np.asarray(src, dtype=np.int64),
+                np.asarray(dst, dtype=np.int64),
+                np.asarray(has_cycle, dtype=np.bool_),
+            ),
+            comps=comps,
+            comp_of=comp_of,
+            succ=[sorted(x) for x in succ],
+            order=order,
+        )
+    return st["scc"]
+
+
+def _reach_bits(mdp: MDP, cols: np.ndarray) -> list[int]:
+    """For every component c, a Python-int bitset of the components in ``cols`` (bit i for
+    ``cols[i]``) reachable from c (c itself included), by dynamic programming over the DAG."""
+    sc = _scc(mdp)
+    n = len(sc["comps"])
+    check_memory("mdp", n * (len(cols) / 8 + 64), f"reachability among {n} components")
+    bit = {int(c): 1 << i for i, c in enumerate(cols)}
+    bits = [0] * n
+    for c in sc["order"]:  # sinks first
+        b = bit.get(c, 0)
+        for d in sc["succ"][c]:
+            b |= bits[d]
+        bits[c] = b
+    return bits
+
+
+def _bits_matrix(bits: list[int], width: int) -> np.ndarray:
+    nbytes = (width + 7) // 8
+    raw = np.frombuffer(b"".join(b.to_bytes(nbytes, "little") for b in bits), dtype=np.uint8)
+    return np.unpackbits(raw.reshape(len(bits), nbytes), axis=1, bitorder="little")[:, :width].astype(bool)
+
+
+def self_loop_counts(mdp: MDP) -> np.ndarray | None:
+    """Per state, the number of absorbing self-loop states reachable from it, when every cycle
+    reachable from it is such a self-loop (then POWER(s, 1) = E[max of that many iid rewards]);
+    None if some state reaches a longer cycle, or the bookkeeping would not fit the budget."""
+    sc = _scc(mdp)
+    has_cycle = sc["args"][5]
+    sizes = np.array([len(c) for c in sc["comps"]])
+    cyc = np.flatnonzero(has_cycle)
+    n = len(sc["comps"])
+    if n * (len(cyc) / 8 + 64) > memory_budget() / 4:
+        return None
+    big = {int(c) for c in cyc if sizes[c] > 1}
+    bits = _reach_bits(mdp, cyc)
+    big_mask = sum(1 << i for i, c in enumerate(cyc) if int(c) in big)
+    out = np.empty(mdp.n_states, dtype=np.int64)
+    for s in range(mdp.n_states):
+        b = bits[int(sc["comp_of"][s])]
+        if b & big_mask:
+            return None
+        out[s] = b.bit_count()
+    return out
+
+
+def reachable_cycles(mdp: MDP, max_cycles: int = 100_000) -> tuple[list[tuple[int, ...]], np.ndarray]:
+    """All simple cycles of a deterministic MDP (networkx), and which are reachable from where.
+
+    Returns ``(cycles, reach)`` with ``reach[s, c]`` True when cycle c can be reached from s. In a
+    deterministic MDP the recurrent state distributions (RSDs) are exactly the uniform
+    distributions over these cycles (Turner et al. 2021, section 5). The number of simple cycles
+    grows exponentially (gridworlds): more than ``max_cycles`` is refused with a ValueError naming
+    ``mdp`` (:func:`max_gain` uses Karp's algorithm instead, polynomial at any size).
+    """
+    check_mdp(mdp)
+    max_cycles = check_int("max_cycles", max_cycles)
+    require_deterministic(mdp, "reachable_cycles")
+    st = _struct(mdp)
+    if "cycles" not in st or len(st["cycles"][0]) > max_cycles:
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from(range(mdp.n_states))
+        for s, row in enumerate(mdp.successor_table):
+            g.add_edges_from((s, t) for t in row)
+        cycles = []
+        for c in nx.simple_cycles(g):
+            cycles.append(tuple(c))
+            if len(cycles) > max_cycles:
+                raise ValueError(
+                    f"mdp: more than max_cycles = {max_cycles} simple cycles (they grow exponentially); "
+                    "use max_gain(..., method='karp') for gains, or raise max_cycles")
+        cycles.sort()
+        check_memory("mdp", mdp.n_states * len(cycles) * 2.0, f"the reachability table of {len(cycles)} cycles")
+        sc = _scc(mdp)
+        comp_of = sc["comp_of"]
+        cyc_comps = np.unique([comp_of[c[0]] for c in cycles]).astype(np.int64)
+        col = {int(c): i for i, c in enumerate(cyc_comps)}
+        M = _bits_matrix(_reach_bits(mdp, cyc_comps), len(cyc_comps))  # (comps, cycle comps)
+        which = np.array([col[int(comp_of[c[0]])] for c in cycles], dtype=np.int64)
+        reach = M[comp_of][:, which] if cycles else np.zeros((mdp.n_states, 0), dtype=bool)
+        st["cycles"] = (cycles, reach)
+    return st["cycles"]
+
+
+def karp_steps(mdp: MDP) -> float:
+    """Work (steps) of Karp's algorithm for one reward vector: sum over components of (n+1) E + n^2."""
+    sc = _scc(mdp)
+    ptr, _, eptr = sc["args"][0], sc["args"][1], sc["args"][2]
+    n = np.diff(ptr).astype(float)
+    e = np.diff(eptr).astype(float)
+    return float(np.sum((n + 1) * e + n * n) + mdp.n_states)
+
+
+def max_gain(mdp: MDP, rewards, method: str = "karp") -> np.ndarray:
+    """lim_{gamma -> 1} (1 - gamma) V*_R(s, gamma) for every state of a deterministic MDP.
+
+    This is the best average reward reachable from s: the maximum, over cycles reachable from s, of
+    the cycle's mean reward (RSDs of deterministic MDPs are uniform over cycles). ``method="karp"``
+    computes each strongly connected component's maximum mean cycle with Karp's algorithm
+    (polynomial, any size) and propagates the best gain back through the DAG of components;
+    ``method="cycles"`` enumerates the simple cycles with networkx (small MDPs; an independent
+    check). Returns (K, S) (or (S,) for one reward vector).
+    """
+    check_mdp(mdp)
+    method = check_choice("method", method, ("karp", "cycles"))
+    R, squeeze = reward_matrix(mdp, rewards)
+    require_deterministic(mdp, "max_gain")
+    c = pow2_scale(R)
+    Rs = R / c
+    K = R.shape[0]
+    if method == "karp":
+        sc = _scc(mdp)
+        nmax = int(np.diff(sc["args"][0]).max())
+        threads = numba.get_num_threads()
+        check_memory("mdp", threads * (nmax + 1.0) * nmax * 8 + K * (len(sc["comps"]) + mdp.n_states) * 16.0,
+                     f"Karp's algorithm on a component of {nmax} states")
+        mu = np.empty((K, len(sc["comps"])))
+        for lo, hi in _row_blocks(K, karp_steps(mdp)):
+            _kernels.karp_max_mean(Rs[lo:hi], *sc["args"], mu[lo:hi])
+        for comp in sc["order"]:  # sinks first: best gain reachable = own cycle or a successor's
+            for d in sc["succ"][comp]:
+                np.maximum(mu[:, comp], mu[:, d], out=mu[:, comp])
+        G = mu[:, sc["comp_of"]]
+    else:
+        cycles, reach = reachable_cycles(mdp)
+        check_memory("rewards", K * len(cycles) * 8.0 * 3, f"the means of {len(cycles)} cycles for {K} reward vectors")
+        D = np.zeros((len(cycles), mdp.n_states))
+        for j, cyc in enumerate(cycles):
+            D[j, list(cyc)] = 1.0 / len(cyc)
+        mu = Rs @ D.T
+        G = np.empty((K, mdp.n_states))
+        for s in range(mdp.n_states):
+            G[:, s] = mu[:, reach[s]].max(axis=1)
+    G = G * c
+    return G[0] if squeeze else G
+
+
+def lassos(mdp: MDP, state, max_lassos: int = 200_000) -> list[tuple[int, tuple[int, ...], tuple[int, ...]]]:
+    """Trajectories of the deterministic stationary policies from ``state``: ``(first action
+    column, path, cycle)`` -- the states visited once (path, starting at ``state``) and the cycle
+    repeated forever. Every deterministic policy's trajectory from ``state`` is one of these.
+
+    Depth-first search with an explicit stack (chains of any length). Their number grows
+    exponentially with the branching: more than ``max_lassos`` trajectories, or more than the
+    memory budget or work limit to hold or find them, is refused with a ValueError naming ``mdp``.
+    """
+    check_mdp(mdp)
+    max_lassos = check_int("max_lassos", max_lassos)
+    require_deterministic(mdp, "lassos")
+    s0 = mdp.index(state)
+    table = mdp.successor_table
+    cols = [np.flatnonzero(mdp.action_mask[s]).tolist() for s in range(mdp.n_states)]
+    out: list = []
+    pos = [-1] * mdp.n_states
+    path = [s0]
+    pos[s0] = 0
+    stack = [(s0, 0, -1)]  # (state, next action index, first action column)
+    stored = 0
+    steps = 0
+    max_stored = memory_budget() / 16
+    max_steps = _work_limit_steps()
+    while stack:
+        u, a, f = stack[-1]
+        if a == len(table[u]):
+            stack.pop()
+            pos[u] = -1
+            path.pop()
+            continue
+        stack[-1] = (u, a + 1, f)
+        t = table[u][a]
+        ff = cols[u][a] if len(stack) == 1 else f
+        steps += 1
+        if pos[t] >= 0:
+            j = pos[t]
+            out.append((ff, tuple(path[:j]), tuple(path[j:])))
+            stored += len(path) + 8
+            if len(out) > max_lassos:
+                raise ValueError(f"mdp: more than {max_lassos} policy trajectories from {mdp.states[s0]!r}; "
+                                 "too large for the exact limit (raise max_lassos, or use gamma in (0, 1))")
+            if stored > max_stored:
+                check_memory("mdp", stored * 16.0, f"the policy trajectories from {mdp.states[s0]!r}")
+        else:
+            pos[t] = len(path)
+            path.append(t)
+            stack.append((t, 0, ff))
+        if steps > max_steps:
+            check_work("mdp", steps * _PY_STEP * 2.0, f"enumerating the policy trajectories from {mdp.states[s0]!r}")
+    return out
+
+
+def _work_limit_steps() -> float:
+    from ._checks import work_limit
+
+    return work_limit() / _PY_STEP
+
+
+# ----------------------------------------------------------------------------- exact limits
+def _series_at_one(m: int, L: int, orders: int) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
+    """Taylor coefficients in delta = 1 - gamma of (1 - gamma) gamma^t (path steps t < m) and of
+    (1 - gamma) gamma^(m+j) / (1 - gamma^L) (cycle position j).
+
+    With 1 - gamma^L = delta q(delta) and h = 1/q, the cycle coefficient is (1 - delta)^(m+j) h:
+    each j follows from the previous one by one multiplication with (1 - delta) (exact rationals).
+    """
+    q = [Fraction(math.comb(L, i + 1) * (-1) ** i) for i in range(L)]
+    h = [Fraction(0)] * orders
+    h[0] = 1 / q[0]
+    for n in range(1, orders):
+        acc = sum((q[i] * h[n - i] for i in range(1, min(n, L - 1) + 1)), Fraction(0))
+        h[n] = -acc / q[0]
+
+    def binom(n: int) -> list[Fraction]:
+        return [Fraction(math.comb(n, i) * (-1) ** i) for i in range(orders)]
+
+    path = []
+    for t in range(m):
+        b = binom(t)
+        path.append([Fraction(0)] + b[: orders - 1])
+    cur = [sum((b * hh for b, hh in zip(binom(m)[: n + 1], reversed(h[: n + 1]))), Fraction(0)) for n in range(orders)]
+    cyc = [cur]
+    for _ in range(1, L):
+        cur = [cur[0]] + [cur[n] - cur[n - 1] for n in range(1, orders)]
+        cyc.append(cur)
+    return path, cyc
+
+
+def limit_steps(mdp: MDP, state, limit: str) -> float:
+    """Work (steps) of the exact limit comparison for one reward vector at ``state`` (builds the
+    lasso tables on first use)."""
+    coef, _, _ = _lasso_tables(mdp, state, limit)
+    return float(coef.size) + mdp.n_states
+
+
+def _lasso_tables(mdp: MDP, state, limit: str):
+    key = ("lasso", mdp.index(state), limit)
+    st = _struct(mdp)
+    if key not in st:
+        S = mdp.n_states
+        ls = lassos(mdp, state)
+        orders = 2 * S + 1 if limit == "one" else S + 1
+        check_memory("mdp", len(ls) * orders * S * 8.0 * 2,
+                     f"the series table of {len(ls)} policy trajectories x {orders} orders x {S} states")
+        coef = np.zeros((len(ls), orders, S))
+        if limit == "one":
+            pairs = {(len(p), len(c)) for _, p, c in ls}
+            check_work("mdp", _PY_STEP * 20.0 * sum((m + L + orders) * orders for m, L in pairs),
+                       "the exact rational series of the gamma -> 1 limit")
+            cache: dict = {}
+            for l, (_, path, cyc) in enumerate(ls):
+                k = (len(path), len(cyc))
+                if k not in cache:
+                    pc, cc = _series_at_one(len(path), len(cyc), orders)
+                    try:
+                        cache[k] = ([[float(x) for x in row] for row in pc], [[float(x) for x in row] for row in cc])
+                    except OverflowError:
+                        raise ValueError(
+                            f"mdp: the gamma -> 1 series of a {len(path) + len(cyc)}-state trajectory has coefficients "
+                            f"beyond float64 (S = {S} states); use gamma = 1 - 1e-6 instead of the exact limit") from None
+                pc, cc = cache[k]
+                for t, s in enumerate(path):
+                    coef[l, :, s] += pc[t]
+                for j, s in enumerate(cyc):
+                    coef[l, :, s] += cc[j]
+        else:
+            for l, (_, path, cyc) in enumerate(ls):
+                traj = list(path) + list(cyc) * (orders // len(cyc) + 1)
+                coef[l, np.arange(orders), traj[:orders]] = 1.0
+        first = np.array([f for f, _, _ in ls], dtype=np.int64)
+        rowabs = np.abs(coef).sum(axis=2).max(axis=0)
+        st[key] = (coef, first, rowabs)
+    return st[key]
+
+
+def limit_optimal_actions(mdp: MDP, state, rewards, limit: str) -> np.ndarray:
+    """Actions at ``state`` optimal in the limit gamma -> 1 (Blackwell) or gamma -> 0: (K, A) bool.
+
+    Exact method, deterministic MDPs. Every deterministic stationary policy's value from s is a
+    lasso: V(gamma) = sum_{t<m} gamma^t r(p_t) + sum_{j<L} gamma^(m+j) r(c_j) / (1 - gamma^L).
+
+    - gamma -> 1: (1 - gamma) V is analytic in delta = 1 - gamma; its Taylor coefficients (computed
+      in exact rational arithmetic, then applied to r) start with the gain (cycle mean) and then
+      carry the bias and higher terms. For small delta > 0 the order of two policies is the
+      lexicographic order of these coefficient sequences, and two lasso values that agree on the
+      first 2S + 1 coefficients are equal (their difference times (1 - gamma^L1)(1 - gamma^L2) is
+      a polynomial of degree <= 2S). The lexicographic maxima are the Blackwell-optimal
+      policies: gain first, then rewards on the way break ties.
+    - gamma -> 0: V = sum_t gamma^t r(s_t), so compare (r(s_0), r(s_1), ...) lexicographically; S + 1
+      terms decide.
+
+    Ties: coefficients within 1e-9 x (largest coefficient row norm) x max|r| count as equal;
+    exact ties (equal rational coefficients) are equal in float64 up to rounding far inside that.
+    Rewards are scaled by a power of two first (the order is invariant), so no sum overflows.
+    """
+    check_mdp(mdp)
+    limit = check_choice("limit", limit, ("one", "zero"))
+    s = mdp.index(state)
+    R, squeeze = reward_matrix(mdp, rewards)
+    require_deterministic(mdp, "limit_optimal_actions")
+    coef, first, rowabs = _lasso_tables(mdp, s, limit)
+    Rs = R / pow2_scale(R)
+    out = np.zeros((R.shape[0], mdp.action_mask.shape[1]), dtype=np.bool_)
+    for lo, hi in _row_blocks(R.shape[0], float(coef.size)):
+        _kernels.lexicographic_best(Rs[lo:hi], coef, first, rowabs, 1e-9, out[lo:hi])
+    return out[0] if squeeze else out
