@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.special import logsumexp
 
 from tailpower._common import check_int, check_positive
+
+from ._checks import check_choice, check_real, float_array
 
 __all__ = [
     "Decision",
@@ -64,6 +65,16 @@ __all__ = [
 def tie_tol(U: np.ndarray) -> float:
     """Tolerance below which two utilities count as tied: 1e-12 * max(1, max|U|)."""
     return 1e-12 * max(1.0, float(np.max(np.abs(U))) if U.size else 1.0)
+
+
+def utilities(theta: np.ndarray, C: np.ndarray, name: str = "theta") -> np.ndarray:
+    """U = theta C^T (K, m), refusing an overflow (utilities beyond float64) by name."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        U = np.atleast_2d(theta) @ C.T
+    if not np.all(np.isfinite(U)):
+        raise ValueError(f"{name}: the utilities x^T theta overflow float64 (|theta| up to "
+                         f"{float(np.abs(theta).max()):.3g}); scale theta down")
+    return U
 
 
 def _ismax(U: np.ndarray, tol: float) -> np.ndarray:
@@ -100,10 +111,16 @@ class Decision:
     def evaluate(self, U: np.ndarray, masks: np.ndarray, tol: float | None = None) -> np.ndarray:
         """f(X_j | C, theta_k) for every row k of the utility matrix ``U`` (K, m) of C's options and
         every boolean mask ``masks[j]`` (m,) selecting X_j within C. Returns (K, nX)."""
-        U = np.atleast_2d(np.asarray(U, dtype=float))
-        masks = np.atleast_2d(np.asarray(masks, dtype=bool))
-        if tol is None:
-            tol = tie_tol(U)
+        U = np.atleast_2d(float_array("U", U))
+        if U.ndim != 2 or U.shape[1] == 0 or not np.all(np.isfinite(U)):
+            raise ValueError(f"U: expected a finite (K, m) utility matrix with m >= 1, got shape {U.shape}")
+        try:
+            masks = np.atleast_2d(np.asarray(masks, dtype=bool))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"masks: expected boolean masks over the options ({exc})") from None
+        if masks.ndim != 2 or masks.shape[1] != U.shape[1]:
+            raise ValueError(f"masks: expected shape (nX, {U.shape[1]}), got {masks.shape}")
+        tol = tie_tol(U) if tol is None else check_real("tol", tol)
         m = U.shape[1]
         rows = max(1, (1 << 24) // (m * m))  # pairwise rules use (rows, m, m) temporaries
         if U.shape[0] > rows:
@@ -124,21 +141,23 @@ class Decision:
         """f(X | C, theta) for option sets given as lists of vectors (X subset of C) and a parameter
         vector theta (d,) -- or a batch (K, d), giving (K,)."""
         Xa, Ca = _as_options("X", X), _as_options("C", C)
-        th = np.asarray(theta, dtype=float)
-        if th.shape[-1] != Ca.shape[1] or th.ndim > 2:
+        th = float_array("theta", theta)
+        if th.ndim not in (1, 2) or th.shape[-1] != Ca.shape[1]:
             raise ValueError(f"theta: expected length {Ca.shape[1]} (the option dimension), got shape {th.shape}")
+        if not np.all(np.isfinite(th)):
+            raise ValueError("theta: entries must be finite")
         mask = subset_mask(Xa, Ca)
         if self._scalar is not None:
             if th.ndim == 2:
                 return np.array([float(self._scalar(Xa, Ca, t)) for t in th])
             return float(self._scalar(Xa, Ca, th))
-        U = np.atleast_2d(th) @ Ca.T
+        U = utilities(th, Ca)
         out = self.evaluate(U, mask[None, :])[:, 0]
         return out if th.ndim == 2 else float(out[0])
 
 
 def _as_options(name: str, X) -> np.ndarray:
-    A = np.asarray(X, dtype=float)
+    A = float_array(name, X)
     if A.ndim == 1 and A.size > 0:
         raise ValueError(f"{name}: expected a list of option vectors (2-d), got a 1-d array; wrap one vector as [v]")
     if A.ndim != 2 or A.shape[0] == 0 or A.shape[1] == 0:
@@ -152,6 +171,9 @@ def subset_mask(X: np.ndarray, C: np.ndarray) -> np.ndarray:
     """Boolean mask over the rows of C of the rows that appear in X (every row of X must be in C)."""
     if X.shape[1] != C.shape[1]:
         raise ValueError(f"X: option vectors have length {X.shape[1]}, C's have {C.shape[1]}")
+    from tailpower._common import check_memory
+
+    check_memory("C", X.shape[0] * C.shape[0] * (X.shape[1] + 8.0) * 2, "comparing the option sets")
     eq = np.all(np.isclose(X[:, None, :], C[None, :, :], rtol=0, atol=1e-12), axis=2)
     if not eq.any(axis=1).all():
         i = int(np.argmin(eq.any(axis=1)))
@@ -198,8 +220,12 @@ def boltzmann(T: float) -> Decision:
     T = check_positive("T", T)
 
     def w(U, tol):
-        Z = U / T
-        return np.exp(Z - logsumexp(Z, axis=1, keepdims=True))
+        # utilities relative to the best, so nothing overflows whatever T is (exp(0) = 1 is in
+        # the normaliser, exp(-inf) = 0)
+        with np.errstate(over="ignore", under="ignore"):
+            Z = (U - U.max(axis=1, keepdims=True)) / T
+            E = np.exp(Z)
+        return E / E.sum(axis=1, keepdims=True)
 
     return Decision(f"boltzmann(T={T:g})", "distribution", True, _weights=w)
 
@@ -218,11 +244,13 @@ def best_of_k(k: int) -> Decision:
         P(choose c) = (F(c)^k - F^-(c)^k) / m(c).
     k = 1 is the uniform choice; k -> infinity tends to FracOptimal."""
     k = check_int("k", k)
+    kf = float(k) if k < 2**1000 else math.inf  # (x/m)^k for k beyond float64 is 0 (x < m) or 1
 
     def w(U, tol):
         m = U.shape[1]
         le, lt, tied = _levels(U, tol)
-        return ((le / m) ** k - (lt / m) ** k) / tied
+        with np.errstate(under="ignore"):
+            return ((le / m) ** kf - (lt / m) ** kf) / tied
 
     return Decision(f"best_of_k(k={k})", "distribution", True, _weights=w)
 
@@ -233,11 +261,8 @@ def satisfice(t: float, empty: str = "zero") -> Decision:
 
     If no option reaches t: ``empty="zero"`` gives f = 0 for every X (0/0 := 0; no satisfactory
     choice), ``empty="uniform"`` picks uniformly from C."""
-    if isinstance(t, bool) or not isinstance(t, (int, float, np.integer, np.floating)) or not math.isfinite(float(t)):
-        raise ValueError(f"t: must be a finite real threshold, got {t!r}")
-    if empty not in ("zero", "uniform"):
-        raise ValueError(f"empty: expected 'zero' or 'uniform', got {empty!r}")
-    t = float(t)
+    t = check_real("t", t)
+    empty = check_choice("empty", empty, ("zero", "uniform"))
 
     def w(U, tol):
         S = (U >= t - tol).astype(float)
@@ -291,6 +316,8 @@ def mixture(components: Sequence[tuple[float, Decision]]) -> Decision:
     The 2022 paper: "You cannot combine EU-based decision-making functions so that orbit-level
     instrumental convergence doesn't apply to their composite": f_i(B) >=^n_most f_i(A) for each i
     gives the same for the mixture (each component's swap maps are the same involutions)."""
+    if isinstance(components, (str, bytes)) or not hasattr(components, "__iter__"):
+        raise TypeError(f"components: expected a list of (weight, decision) pairs, got {type(components).__name__}")
     comps = list(components)
     if not comps:
         raise ValueError("components: need at least one (weight, decision) pair")
@@ -299,6 +326,8 @@ def mixture(components: Sequence[tuple[float, Decision]]) -> Decision:
         if not (isinstance(c, tuple) and len(c) == 2 and isinstance(c[1], Decision)):
             raise TypeError(f"components: item {i} must be a (weight, Decision) pair")
         ws.append(check_positive(f"components[{i}] weight", c[0], strict=False))
+    if not math.isfinite(sum(ws)):
+        raise ValueError(f"components: weights must sum to 1, got {sum(ws)!r}")
     if abs(sum(ws) - 1.0) > 1e-9:
         raise ValueError(f"components: weights must sum to 1, got {sum(ws)!r}")
     if any(c[1]._scalar is not None for c in comps):
@@ -329,209 +358,10 @@ def rule(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float], name: str | 
     as a decision function. It is evaluated one theta at a time (slow but fully general)."""
     if not callable(fn):
         raise TypeError(f"fn: expected a callable (X, C, theta) -> float, got {type(fn).__name__}")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name: expected a string, got {type(name).__name__}")
     return Decision(name or getattr(fn, "__name__", "rule"), "indicator", bool(eu_determined), _scalar=fn)
 
 
 # ----------------------------------------------------------------------------- MDP level
-@dataclass(frozen=True, eq=False)
-class MDPDecision:
-    """A first-action decision-maker at ``state`` of a :class:`powerseek.MDP`.
-
-    Options are the actions at ``state``, named by action name or (deterministic MDPs) by
-    successor state; theta is the state-reward vector R (in ``mdp.states`` order). The utility of
-    an action is ``kind``-dependent (computed by the solvers, batched over rewards):
-
-    - ``"discounted"``: Q*_R(s, a, gamma) = R(s) + gamma sum_s' T(s, a, s') V*_R(s', gamma) (value
-      iteration, error <= 2 gamma eps, used as the tie tolerance);
-    - ``"average"``: the best average reward (gain) reachable after a -- lim_{gamma->1} (1-gamma) Q*
-      -- from Karp's maximum mean cycle; average-optimal actions maximise it;
-    - ``"horizon"``: the best total reward R(s_0) + ... + R(s_T) over T transitions starting with a
-      (backward induction).
-
-    ``rule`` (default IsOptimal) turns the utilities of the offered actions into f(X | C, R).
-    """
-
-    mdp: Any
-    state: int
-    kind: str
-    gamma: float = 0.0
-    horizon: int = 0
-    rule: Decision = field(default_factory=optimal)
-    eps: float = 1e-10
-
-    @property
-    def name(self) -> str:
-        extra = {"discounted": f"gamma={self.gamma:g}", "average": "gamma->1", "horizon": f"T={self.horizon}"}[self.kind]
-        return f"mdp_{self.kind}({self.mdp.states[self.state]}, {extra}, {self.rule.name})"
-
-    @property
-    def eu_determined(self) -> bool:
-        return self.rule.eu_determined
-
-    # -- naming options
-    def action_columns(self, X) -> list[int]:
-        """Action columns (of ``mdp.transitions[state]``) named by ``X`` (names of actions or, in
-        deterministic MDPs, successor states; a bare string is one option)."""
-        mdp, s = self.mdp, self.state
-        items = [X] if isinstance(X, (str, int, np.integer)) else list(X)
-        if not items:
-            raise ValueError("X: empty option set")
-        cols: list[int] = []
-        valid = np.flatnonzero(mdp.action_mask[s])
-        for it in items:
-            name = str(it)
-            if name in mdp.actions[s]:
-                c = int(valid[mdp.actions[s].index(name)])
-            elif mdp.is_deterministic and name in mdp.states:
-                t = mdp.index(name)
-                hits = [int(a) for a in valid if mdp.transitions[s, a, t] == 1.0]
-                if not hits:
-                    raise ValueError(f"X: {name!r} is not a successor of {mdp.states[s]!r}")
-                c = hits[0]
-            else:
-                raise ValueError(f"X: {name!r} is neither an action nor a successor of {mdp.states[s]!r}")
-            if c not in cols:
-                cols.append(c)
-        return cols
-
-    # -- utilities of all actions of the state, batched
-    def action_utilities(self, R: np.ndarray) -> tuple[np.ndarray, float]:
-        """(K, A) utilities of the actions of ``state`` (-inf for absent ones) and a tie tolerance."""
-        from .solvers import max_gain, q_values, value_iteration
-
-        mdp, s = self.mdp, self.state
-        R = np.atleast_2d(np.asarray(R, dtype=float))
-        if self.kind == "discounted":
-            vi = value_iteration(mdp, R, self.gamma, eps=self.eps)
-            Q = q_values(mdp, vi.values, R, self.gamma, state=s)
-            tol = 2 * self.gamma * vi.bound + 1e-12 * max(1.0, float(np.abs(Q[np.isfinite(Q)]).max()))
-            return Q, tol
-        if self.kind == "average":
-            G = max_gain(mdp, R)
-            A = mdp.action_mask.shape[1]
-            Q = np.full((R.shape[0], A), -np.inf)
-            for a in np.flatnonzero(mdp.action_mask[s]):
-                t = int(np.argmax(mdp.transitions[s, a]))
-                Q[:, a] = G[:, t]
-            return Q, 1e-12 * max(1.0, float(np.abs(R).max()))
-        # finite horizon: V_0 = R, V_k = R + max_a T_a V_{k-1}; Q_T(s, a) = R(s) + T_a V_{T-1}
-        T = mdp.transitions
-        V = R.copy()
-        for _ in range(self.horizon - 1):
-            M = np.einsum("sat,kt->ksa", T, V)
-            M[:, ~mdp.action_mask] = -np.inf
-            V = R + M.max(axis=2)
-        Q = R[:, s, None] + V @ T[s].T
-        Q[:, ~mdp.action_mask[s]] = -np.inf
-        return Q, 1e-12 * max(1.0, float(np.abs(R).max()) * (self.horizon + 1))
-
-    def evaluate_rewards(self, R: np.ndarray, C_cols: list[int], masks: np.ndarray) -> np.ndarray:
-        """f(X_j | C, R_k): (K, nX); ``masks`` (nX, |C|) select X_j within the columns ``C_cols``."""
-        Q, tol = self.action_utilities(R)
-        return self.rule.evaluate(Q[:, C_cols], masks, tol)
-
-    def __call__(self, X, C, theta):
-        """f(X | C, R) for action sets X subset C at ``state`` and reward vector(s) ``theta``."""
-        xc, cc = self.action_columns(X), self.action_columns(C)
-        if not set(xc) <= set(cc):
-            raise ValueError("X: must be a subset of C")
-        th = np.asarray(theta, dtype=float)
-        if th.shape[-1] != self.mdp.n_states or th.ndim > 2:
-            raise ValueError(f"theta: expected a reward vector of length {self.mdp.n_states}, got shape {th.shape}")
-        mask = np.array([c in xc for c in cc])
-        out = self.evaluate_rewards(np.atleast_2d(th), cc, mask[None, :])[:, 0]
-        return out if th.ndim == 2 else float(out[0])
-
-    # -- equivalent vector option sets (for certifying copies)
-    def option_vectors(self, X) -> np.ndarray:
-        """The option set of vectors whose utility x^T R is the action utility above, restricted
-        to first actions in X (deterministic MDPs):
-
-        - discounted: the visit distributions f^{pi,s}(gamma) = sum_t gamma^t e_{s_t} of the
-          deterministic stationary policies starting with an action of X (Turner et al. 2021);
-        - average: the recurrent state distributions (uniform on a cycle) reachable after X;
-        - horizon: the visit counts sum_{t <= T} e_{s_t} of the T-step paths starting with X.
-
-        Then max_{x in F(X)} x^T R equals the best action utility over X (checked in tests)."""
-        from .solvers import lassos, reachable_cycles
-
-        mdp, s = self.mdp, self.state
-        if not mdp.is_deterministic:
-            raise NotImplementedError("mdp: option vectors are implemented for deterministic MDPs")
-        cols = self.action_columns(X)
-        S = mdp.n_states
-        vecs = []
-        if self.kind == "discounted":
-            g = self.gamma
-            for first, path, cyc in lassos(mdp, s):
-                if first not in cols:
-                    continue
-                f = np.zeros(S)
-                m, L = len(path), len(cyc)
-                for t, st in enumerate(path):
-                    f[st] += g**t
-                for j, st in enumerate(cyc):
-                    f[st] += g ** (m + j) / (1 - g**L)
-                vecs.append(f)
-        elif self.kind == "average":
-            cycles, reach = reachable_cycles(mdp)
-            for a in cols:
-                t = int(np.argmax(mdp.transitions[s, a]))
-                for c, cyc in enumerate(cycles):
-                    if reach[t, c]:
-                        f = np.zeros(S)
-                        f[list(cyc)] = 1.0 / len(cyc)
-                        vecs.append(f)
-        else:
-            table = mdp.successor_table
-
-            def walk(u, depth, counts):
-                if depth == self.horizon:
-                    vecs.append(counts.copy())
-                    return
-                for t in table[u]:
-                    counts[t] += 1
-                    walk(t, depth + 1, counts)
-                    counts[t] -= 1
-
-            for a in cols:
-                t = int(np.argmax(mdp.transitions[s, a]))
-                counts = np.zeros(S)
-                counts[s] += 1
-                counts[t] += 1
-                walk(t, 1, counts)
-        V = np.unique(np.round(np.array(vecs), 12) + 0.0, axis=0)
-        return V
-
-
-def _mdp_decision(mdp, state, kind, **kw) -> MDPDecision:
-    from .model import MDP
-
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp: expected a powerseek.MDP, got {type(mdp).__name__}")
-    rule_ = kw.pop("rule", None) or optimal()
-    if not isinstance(rule_, Decision) or rule_._scalar is not None:
-        raise TypeError("rule: expected a built-in ps.decisions rule (optimal(), boltzmann(T), ...)")
-    return MDPDecision(mdp, mdp.index(state), kind, rule=rule_, **kw)
-
-
-def mdp_optimal(mdp, state, gamma: float, rule: Decision | None = None, eps: float = 1e-10) -> MDPDecision:
-    """Optimal first action at ``state`` for discount ``gamma`` in (0, 1): IsOptimal over Q*_R(s, .)
-    (value iteration; ties within 2 gamma eps). ``rule`` replaces IsOptimal (e.g. boltzmann on Q*)."""
-    from .solvers import check_gamma
-
-    return _mdp_decision(mdp, state, "discounted", gamma=check_gamma(gamma), rule=rule, eps=check_positive("eps", eps))
-
-
-def mdp_average_optimal(mdp, state, rule: Decision | None = None) -> MDPDecision:
-    """Average-optimal first action (gamma -> 1, gain only; Turner & Tadepalli 2022, App. D) in a
-    deterministic MDP: the action's utility is the best cycle-mean reward reachable after it."""
-    if not getattr(mdp, "is_deterministic", False):
-        raise NotImplementedError("mdp: average-optimal decisions need a deterministic MDP")
-    return _mdp_decision(mdp, state, "average", rule=rule)
-
-
-def mdp_finite_horizon(mdp, state, T: int, rule: Decision | None = None) -> MDPDecision:
-    """Finite-horizon value iteration: the first action maximising R(s_0) + ... + R(s_T) over T
-    transitions (backward induction, T steps, undiscounted)."""
-    return _mdp_decision(mdp, state, "horizon", horizon=check_int("T", T), rule=rule)
+from ._mdp_decisions import MDPDecision, mdp_average_optimal, mdp_finite_horizon, mdp_optimal  # noqa: E402

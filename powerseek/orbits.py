@@ -29,10 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tailpower._common import as_generator, check_int, progress
+from tailpower._common import as_generator, check_int, check_memory, progress
 
 from . import _kernels_orbits
-from .decisions import Decision, MDPDecision, _as_options, subset_mask, tie_tol
+from ._checks import check_choice, check_real, check_work, float_array, work_limit
+from .decisions import Decision, MDPDecision, _as_options, subset_mask, tie_tol, utilities
 
 __all__ = [
     "orbit_size",
@@ -50,10 +51,15 @@ __all__ = [
 ]
 
 _BLOCK = 1 << 15
+_BLOCK_BYTES = 8 << 20  # an orbit block holds at most this many bytes (int64 codes)
+
+
+def _block_rows(d: int) -> int:
+    return int(max(1, min(_BLOCK, _BLOCK_BYTES // (8 * d))))
 
 
 def _theta(theta, name: str = "theta") -> np.ndarray:
-    th = np.asarray(theta, dtype=float)
+    th = float_array(name, theta)
     if th.ndim != 1 or th.size == 0:
         raise ValueError(f"{name}: expected a non-empty 1-d parameter vector, got shape {th.shape}")
     if not np.all(np.isfinite(th)):
@@ -62,12 +68,29 @@ def _theta(theta, name: str = "theta") -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------- orbits
-def orbit_size(theta) -> int:
-    """|S_d . theta| = d! / prod_i m_i!, m_i the multiplicities of the distinct entries (exact int)."""
-    th = _theta(theta)
-    size = math.factorial(th.size)
+def _log_orbit_size(th: np.ndarray) -> float:
+    """log |S_d . theta| from log-gamma (no big integers)."""
+    out = math.lgamma(th.size + 1)
     for m in Counter(th.tolist()).values():
-        size //= math.factorial(m)
+        out -= math.lgamma(m + 1)
+    return out
+
+
+def orbit_size(theta) -> int:
+    """|S_d . theta| = d! / prod_i m_i!, m_i the multiplicities of the distinct entries (exact int).
+
+    The integer has about log10(d!) digits; above a million digits (d around 200,000 distinct
+    entries) it is refused with a ValueError naming theta."""
+    th = _theta(theta)
+    digits = _log_orbit_size(th) / math.log(10)
+    if digits > 1e6:
+        raise ValueError(f"theta: the orbit size has about {digits:.3g} decimal digits (d = {th.size}); "
+                         "too large to compute exactly")
+    counts = sorted(Counter(th.tolist()).values())
+    size, n = 1, 0
+    for m in counts:  # multinomial as a product of binomials: d!/prod m! = prod C(n + m, m)
+        n += m
+        size *= math.comb(n, m)
     return size
 
 
@@ -76,12 +99,15 @@ def _codes(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return vals, np.sort(codes).astype(np.int64)
 
 
-def orbit_blocks(theta, block: int = _BLOCK) -> Iterator[np.ndarray]:
-    """The orbit of ``theta`` as successive (<= block, d) arrays, lexicographic in value order."""
+def orbit_blocks(theta, block: int | None = None) -> Iterator[np.ndarray]:
+    """The orbit of ``theta`` as successive (<= block, d) arrays, lexicographic in value order
+    (default block: 32768 rows, fewer for long vectors so a block stays under 8 MiB)."""
     th = _theta(theta)
+    block = _block_rows(th.size) if block is None else check_int("block", block)
+    check_memory("block", 3.0 * block * th.size * 8, f"orbit blocks of {block} x {th.size}")
     vals, cur = _codes(th)
     started = np.zeros(1, dtype=np.int64)
-    buf = np.empty((check_int("block", block), th.size), dtype=np.int64)
+    buf = np.empty((block, th.size), dtype=np.int64)
     while True:
         k = _kernels_orbits.next_block(cur, started, buf)
         if k:
@@ -97,11 +123,23 @@ def orbit(theta) -> Iterator[np.ndarray]:
 
 
 def orbit_array(theta, max_size: int = 1_000_000) -> np.ndarray:
-    """The whole orbit as an (orbit_size, d) array; ValueError if larger than ``max_size``."""
-    n = orbit_size(theta)
+    """The whole orbit as an (orbit_size, d) array; ValueError if larger than ``max_size`` or
+    than the memory budget."""
+    th = _theta(theta)
+    max_size = check_int("max_size", max_size)
+    if _log_orbit_size(th) > math.log(max_size) + 1:
+        raise ValueError(f"theta: orbit has about {math.exp(min(_log_orbit_size(th), 700)):.3g} elements, "
+                         f"more than max_size = {max_size}; use sample_orbit")
+    n = orbit_size(th)
     if n > max_size:
         raise ValueError(f"theta: orbit has {n} elements, more than max_size = {max_size}; use sample_orbit")
-    return np.concatenate(list(orbit_blocks(theta)), axis=0)
+    check_memory("theta", n * th.size * 8.0 + _BLOCK_BYTES * 2, f"the orbit array of {n} x {th.size}")
+    out = np.empty((n, th.size))
+    i = 0
+    for blk in orbit_blocks(th):
+        out[i:i + len(blk)] = blk
+        i += len(blk)
+    return out
 
 
 def sample_orbit(theta, size: int, rng=None) -> np.ndarray:
@@ -111,27 +149,39 @@ def sample_orbit(theta, size: int, rng=None) -> np.ndarray:
     arises from prod m_i! of the d! permutations)."""
     th = _theta(theta)
     size = check_int("size", size)
+    check_memory("size", 2.0 * size * th.size * 8, f"{size} draws of a vector of length {th.size}")
     gen = as_generator(rng)
     return gen.permuted(np.broadcast_to(th, (size, th.size)).copy(), axis=1)
 
 
 def permute(phi, x) -> np.ndarray:
     """P_phi x: the vector y with y[phi[i]] = x[i] (``phi`` a permutation of 0..d-1; x (d,) or (K, d))."""
-    p = np.asarray(phi, dtype=np.int64)
-    xa = np.asarray(x, dtype=float)
-    if p.ndim != 1 or sorted(p.tolist()) != list(range(p.size)):
-        raise ValueError("phi: expected a permutation of 0..d-1")
-    if xa.shape[-1] != p.size:
+    p = _perm(phi)
+    if p is None:
+        raise ValueError("phi: expected a permutation of 0..d-1 (integers)")
+    xa = float_array("x", x)
+    if xa.ndim not in (1, 2) or xa.shape[-1] != p.size:
         raise ValueError(f"x: expected last dimension {p.size}, got {xa.shape}")
     y = np.empty_like(xa)
     y[..., p] = xa
     return y
 
 
+def _perm(phi) -> np.ndarray | None:
+    """``phi`` as an int64 permutation of 0..d-1, or None if it is not one."""
+    f = float_array("phi", phi)
+    if f.ndim != 1 or f.size == 0 or not np.all(np.isfinite(f)) or not np.all(f == np.round(f)):
+        return None
+    p = f.astype(np.int64)
+    if p.min() != 0 or p.max() != p.size - 1 or np.unique(p).size != p.size:
+        return None
+    return p
+
+
 def is_involution(phi) -> bool:
-    """phi(phi(i)) = i for all i."""
-    p = np.asarray(phi, dtype=np.int64)
-    return bool(p.ndim == 1 and sorted(p.tolist()) == list(range(p.size)) and np.all(p[p] == np.arange(p.size)))
+    """phi(phi(i)) = i for all i (False for anything that is not a permutation of 0..d-1)."""
+    p = _perm(phi)
+    return bool(p is not None and np.all(p[p] == np.arange(p.size)))
 
 
 # ----------------------------------------------------------------------------------- copies
@@ -187,52 +237,62 @@ class Copies:
         return True
 
 
-def _involution_candidates(A: np.ndarray, B: np.ndarray, max_transpositions: int, cap: int):
+def _involution_candidates(A: np.ndarray, B: np.ndarray, max_transpositions: int, cap: int, nodes: list):
     """Involutions phi with phi . A subset B and at most ``max_transpositions`` 2-cycles, found by
-    backtracking over coordinates with pruning: after each assignment, every a in A must still have
-    a b in B with b[phi(j)] = a[j] on the assigned coordinates. Returns (list, capped)."""
+    depth-first search over coordinates with pruning (an explicit stack, so any d): after each
+    assignment, every a in A must still have a b in B with b[phi(j)] = a[j] on the assigned
+    coordinates. ``nodes[0]`` is the remaining node budget (shared across calls). Returns
+    (list, capped)."""
     d = A.shape[1]
     mA = A.shape[0]
-    # eq[i][j, k, b] : B[b, k] == A[i, j]  -> precomputed as (mA, d, d, nB) bool
+    # eq[i, j, k, b] : B[b, k] == A[i, j]
     eq = np.isclose(A[:, :, None, None], B.T[None, None, :, :], rtol=0, atol=1e-12)
     out: list[np.ndarray] = []
     perm = -np.ones(d, dtype=np.int64)
-    capped = False
+    stack: list[list] = []
 
-    def rec(j: int, cand: np.ndarray, used: int) -> None:
-        nonlocal capped
-        if capped:
-            return
+    def push(j: int, cand: np.ndarray, used: int) -> None:
         while j < d and perm[j] >= 0:
             j += 1
         if j == d:
             out.append(perm.copy())
-            if len(out) >= cap:
-                capped = True
-            return
-        # fix j
-        c2 = cand & eq[:, j, j, :]
-        if c2.any(axis=1).all():
-            perm[j] = j
-            rec(j + 1, c2, used)
-            perm[j] = -1
-        if used >= max_transpositions:
-            return
-        for m in range(j + 1, d):
-            if perm[m] >= 0:
-                continue
-            c2 = cand & eq[:, j, m, :] & eq[:, m, j, :]
-            if c2.any(axis=1).all():
-                perm[j], perm[m] = m, j
-                rec(j + 1, c2, used + 1)
-                perm[j] = perm[m] = -1
+        else:
+            stack.append([j, cand, used, j, None])  # next option: m = j means "fix j"
 
-    rec(0, np.ones((mA, B.shape[0]), dtype=bool), 0)
-    return out, capped
+    push(0, np.ones((mA, B.shape[0]), dtype=bool), 0)
+    while stack:
+        if len(out) >= cap or nodes[0] <= 0:
+            return out, True
+        fr = stack[-1]
+        j, cand, used, m, last = fr
+        if last is not None:  # undo the option tried last
+            perm[last[0]] = perm[last[1]] = -1
+            fr[4] = None
+        ok, c2 = False, None
+        while m < d and not ok:
+            if m == j:
+                c2 = cand & eq[:, j, j, :]
+            elif used < max_transpositions and perm[m] < 0:
+                c2 = cand & eq[:, j, m, :] & eq[:, m, j, :]
+            else:
+                m = d if used >= max_transpositions else m + 1
+                continue
+            nodes[0] -= 1
+            ok = bool(c2.any(axis=1).all())
+            m += 1
+        fr[3] = m
+        if not ok:
+            stack.pop()
+            continue
+        mm = m - 1
+        perm[j], perm[mm] = mm, j
+        fr[4] = (j, mm)
+        push(j + 1, c2, used + (mm != j))
+    return out, False
 
 
 def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int = 20_000,
-                per_image: int = 3) -> Copies:
+                per_image: int = 3, max_nodes: int = 2_000_000) -> Copies:
     """Search for involutions certifying that B contains n copies of A (2022 paper, Def. A.7).
 
     1. Candidates: involutions phi with phi . A subset B, enumerated by backtracking over
@@ -243,7 +303,13 @@ def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int
     2. Candidates are grouped by their image B_i = phi . A; the copies need distinct images, so
        n <= #images. Per image the ``per_image`` candidates of smallest support are kept.
     3. Two kept candidates are compatible if phi_i . B_j = B_j, phi_j . B_i = B_i and B_i != B_j;
-       the copies are a maximum clique of that graph (networkx, exact).
+       the copies are a maximum clique of that graph (networkx, exact) when at most 64 candidates
+       are kept, else a greedy clique (still a certificate, ``exhaustive`` then only if it covers
+       every image).
+
+    The search visits at most ``max_nodes`` nodes (about a microsecond each) and keeps at most
+    512 candidates for the clique step; hitting a cap makes ``exhaustive`` False, never ``n``
+    wrong.
 
     Returns
     -------
@@ -262,12 +328,16 @@ def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int
     tmax = min(tmax, d // 2)
     max_candidates = check_int("max_candidates", max_candidates)
     per_image = check_int("per_image", per_image)
+    budget = [check_int("max_nodes", max_nodes)]
+    check_work("max_nodes", budget[0] * (300.0 + A.shape[0] * B.shape[0] / 4), "the involution search")
     A = np.unique(np.round(A, 12) + 0.0, axis=0)
     B = np.unique(np.round(B, 12) + 0.0, axis=0)
+    check_memory("B", A.shape[0] * d * d * B.shape[0] * 1.0 + d * A.shape[0] * B.shape[0] * 2.0,
+                  f"the coordinate-match table of {A.shape[0]} x {B.shape[0]} options in dimension {d}")
     found: dict = {}
     capped = False
     for t in range(tmax + 1):
-        cands, capped = _involution_candidates(A, B, t, max_candidates)
+        cands, capped = _involution_candidates(A, B, t, max_candidates, budget)
         for p in cands:
             found.setdefault(tuple(p.tolist()), p)
         if capped:
@@ -281,6 +351,10 @@ def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int
         for p in lst[:per_image]:
             phis.append(p)
             ik.append(key)
+    if len(phis) > 512:  # the pairwise compatibility table is quadratic: keep small supports
+        capped = True
+        keep = sorted(range(len(phis)), key=lambda i: int((phis[i] != np.arange(d)).sum()))[:512]
+        phis, ik = [phis[i] for i in keep], [ik[i] for i in keep]
     imgs = [permute(p, A) for p in phis]
     G = nx.Graph()
     G.add_nodes_from(range(len(phis)))
@@ -289,7 +363,15 @@ def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int
         for j in range(i + 1, len(phis)):
             if ik[i] != ik[j] and fixes[i][j] and fixes[j][i]:
                 G.add_edge(i, j)
-    clique, size = nx.max_weight_clique(G, weight=None) if phis else ([], 0)
+    if len(phis) <= 64:
+        clique, size = nx.max_weight_clique(G, weight=None) if phis else ([], 0)
+    else:  # greedy: highest degree first, keep what stays compatible
+        clique = []
+        for v in sorted(G.nodes, key=G.degree, reverse=True):
+            if all(G.has_edge(v, u) for u in clique):
+                clique.append(v)
+        size = len(clique)
+        capped = capped or size < len(by_image)
     clique = sorted(clique, key=lambda i: sorted(ik[i]))
     exhaustive = (not capped and tmax == d // 2) and size == len(by_image)
     return Copies(int(size), tuple(phis[i] for i in clique), tuple(imgs[i] for i in clique), len(found), exhaustive)
@@ -341,6 +423,10 @@ class OrbitTendency:
     def ci(self, which: str = "value", z: float = 1.959963984540054) -> tuple[float, float]:
         """Wilson score interval for ``which`` in {"value", "more", "less", "equal"} at normal
         quantile z (exact results give the point twice)."""
+        which = check_choice("which", which, ("value", "more", "less", "equal"))
+        z = check_real("z", z)
+        if z < 0:
+            raise ValueError(f"z: must be >= 0, got {z!r}")
         p = {"value": self.value, "more": self.more, "less": self.less, "equal": self.equal}[which]
         if self.method == "exact":
             return (p, p)
@@ -359,12 +445,16 @@ class OrbitTendency:
     def satisfies(self, n: int, z: float = 5.0) -> bool:
         """Whether the orbit is consistent with f(B) >=^n_most f(A): #more >= n #less exactly when
         enumerated; when sampled, whether more - n less >= 0 is within z standard errors."""
+        n = check_int("n", n, minimum=0)
+        z = check_real("z", z)
         m, l, _ = self.counts
         if self.method == "exact":
             return m >= n * l
         N = self.samples
-        x = np.r_[np.ones(m), -n * np.ones(l), np.zeros(N - m - l)]
-        return bool(x.mean() + z * x.std(ddof=1) / math.sqrt(N) >= 0)
+        # mean and standard deviation of x = 1 (m times), -n (l times), 0 (else), in closed form
+        mean = (m - n * l) / N
+        var = max(0.0, (m + n * n * l - N * mean * mean) / (N - 1))
+        return bool(mean + z * math.sqrt(var) / math.sqrt(N) >= 0)
 
     @property
     def bound(self) -> float | None:
@@ -381,8 +471,29 @@ def _names(X) -> list:
     return [X] if isinstance(X, (str, int, np.integer)) else list(X)
 
 
+def _check_decide(decide):
+    from . import decisions as _dec
+
+    if any(decide is f for f in (_dec.optimal, _dec.frac_optimal, _dec.anti_optimal, _dec.uniform)):
+        return decide()
+    if not (isinstance(decide, (Decision, MDPDecision)) or callable(decide)):
+        raise TypeError(f"decide: expected a ps.decisions decision or a callable (X, C, theta), got {type(decide).__name__}")
+    return decide
+
+
+def _call_rule(fn, X, C, t) -> float:
+    try:
+        out = float(fn(X, C, t))
+    except Exception as exc:  # noqa: BLE001 -- the user's rule; report it under its parameter
+        raise ValueError(f"decide: the rule raised {type(exc).__name__}: {exc}") from exc
+    if not math.isfinite(out):
+        raise ValueError(f"decide: the rule returned {out!r} (a decision probability must be finite)")
+    return out
+
+
 def _prepare(decide, A, B, C, d_theta):
-    """Return (evaluate(Theta) -> (fA, fB), copies_fn) for the three kinds of decide."""
+    """Return (evaluate(Theta) -> (fA, fB), copies_fn, name, steps per orbit element) for the
+    three kinds of decide."""
     if isinstance(decide, MDPDecision):
         ca, cb = decide.action_columns(A), decide.action_columns(B)
         cc = decide.action_columns(_names(A) + _names(B)) if C is None else decide.action_columns(C)
@@ -399,7 +510,7 @@ def _prepare(decide, A, B, C, d_theta):
         def vec_sets():
             return decide.option_vectors(A), decide.option_vectors(B)
 
-        return ev, vec_sets, decide.name
+        return ev, vec_sets, decide.name, decide.steps() + 4.0 * len(cc) ** 2
     Aa, Ba = _as_options("A", A), _as_options("B", B)
     if Aa.shape[1] != Ba.shape[1]:
         raise ValueError(f"B: option vectors have length {Ba.shape[1]}, A's have {Aa.shape[1]}")
@@ -421,24 +532,26 @@ def _prepare(decide, A, B, C, d_theta):
         masks = np.array([ma, mb])
 
         def ev(Th):
-            U = Th @ Ca.T
+            U = utilities(Th, Ca)
             F = decide.evaluate(U, masks, tie_tol(U))
             return F[:, 0], F[:, 1]
 
         name = decide.name
+        steps = Ca.shape[0] * (Ca.shape[1] + 4.0 * Ca.shape[0] + 10)
     elif callable(decide):
         fn = decide._scalar if isinstance(decide, Decision) else decide
         Ax, Bx = Ca[ma], Ca[mb]
 
         def ev(Th):
-            fa = np.array([float(fn(Ax, Ca, t)) for t in Th])
-            fb = np.array([float(fn(Bx, Ca, t)) for t in Th])
+            fa = np.array([_call_rule(fn, Ax, Ca, t) for t in Th])
+            fb = np.array([_call_rule(fn, Bx, Ca, t) for t in Th])
             return fa, fb
 
         name = getattr(decide, "name", getattr(decide, "__name__", "rule"))
+        steps = 4000.0 + Ca.shape[0] * Ca.shape[1]
     else:
         raise TypeError(f"decide: expected a ps.decisions decision or a callable (X, C, theta), got {type(decide).__name__}")
-    return ev, (lambda: (Aa, Ba)), name
+    return ev, (lambda: (Aa, Ba)), str(name), steps
 
 
 def orbit_tendency(
@@ -482,24 +595,39 @@ def orbit_tendency(
         |f(B) - f(A)| <= tol counts as equal.
     certify : bool
         Also search for copies of A in B (:func:`find_copies`) and record n in ``copies``.
-    """
-    from . import decisions as _dec
 
-    if decide in (_dec.optimal, _dec.frac_optimal, _dec.anti_optimal, _dec.uniform):
-        decide = decide()
+    The work (orbit size or samples, times the cost of one evaluation) is checked against
+    :func:`powerseek.set_work_limit` first: an exact enumeration of 20! elements is refused naming
+    theta, not started. ``orbit_size`` is -1 when the exact size would have more than a million
+    digits.
+    """
+    decide = _check_decide(decide)
     th = _theta(theta)
-    ev, vec_sets, name = _prepare(decide, A, B, C, th.size)
-    if method not in ("auto", "exact", "sampled"):
-        raise ValueError(f"method: expected 'auto', 'exact' or 'sampled', got {method!r}")
-    if not (isinstance(tol, (int, float)) and tol >= 0):
+    ev, vec_sets, name, per = _prepare(decide, A, B, C, th.size)
+    method = check_choice("method", method, ("auto", "exact", "sampled"))
+    tol = check_real("tol", tol)
+    if tol < 0:
         raise ValueError(f"tol: must be >= 0, got {tol!r}")
-    size = orbit_size(th)
-    exact = method == "exact" or (method == "auto" and size <= check_int("max_exact", max_exact))
-    cm = cl = ce = 0
+    max_exact = check_int("max_exact", max_exact)
+    certify = bool(certify)
+    log_size = _log_orbit_size(th)
+    exact = method == "exact" or (method == "auto" and log_size <= math.log(max_exact) + 1e-9)
     if exact:
-        blocks = orbit_blocks(th)
+        if log_size > math.log(work_limit()):
+            check_work("theta", math.exp(min(log_size, 700.0)) * per, "enumerating the orbit exactly")
+        size = orbit_size(th)
+        exact = method == "exact" or size <= max_exact
+    if exact:
+        check_work("theta", size * (per + th.size), f"enumerating the orbit exactly ({size} elements)")
+    else:
+        N = check_int("samples", samples, minimum=2)
+        check_work("samples", N * (per + 3.0 * th.size), f"evaluating {N} orbit samples")
+        size = orbit_size(th) if log_size / math.log(10) <= 1e6 else -1
+    cm = cl = ce = 0
+    rows = _block_rows(th.size)
+    if exact:
         N = size
-        for Th in progress(blocks, total=-(-size // _BLOCK), desc="orbit"):
+        for Th in progress(orbit_blocks(th), total=-(-size // rows), desc="orbit"):
             fa, fb = ev(Th)
             dlt = fb - fa
             cm += int((dlt > tol).sum())
@@ -507,11 +635,10 @@ def orbit_tendency(
         ce = N - cm - cl
         nsamp = 0
     else:
-        N = check_int("samples", samples, minimum=2)
         gen = as_generator(rng)
         done = 0
         while done < N:
-            k = min(_BLOCK, N - done)
+            k = min(rows, N - done)
             Th = sample_orbit(th, k, gen)
             fa, fb = ev(Th)
             dlt = fb - fa
@@ -596,18 +723,26 @@ def search_counterexample(
     option vectors otherwise) gives the bound n/(n+1); ``violates`` says whether the best found
     breaks #more >= n #less. For EU-determined rules it never should (2022 paper).
     """
+    decide = _check_decide(decide)
     gen = as_generator(rng)
     trials = check_int("trials", trials)
     local_steps = check_int("local_steps", local_steps, minimum=0)
+    max_exact = check_int("max_exact", max_exact)
     if isinstance(decide, MDPDecision):
         d = decide.mdp.n_states
     else:
         d = _as_options("A", A).shape[1]
-    lv = np.asarray([0.0, 1.0, 2.0] if levels is None else levels, dtype=float)
+    lv = float_array("levels", [0.0, 1.0, 2.0] if levels is None else levels)
+    if lv.ndim != 1 or lv.size == 0 or not np.all(np.isfinite(lv)):
+        raise ValueError(f"levels: expected a non-empty list of finite values, got shape {lv.shape}")
+    _, vec_sets, _, per = _prepare(decide, A, B, C, d)
+    per_candidate = min(max_exact, 20_000) * (per + d)
+    check_work("trials", (trials + local_steps) * per_candidate, f"{trials} trials and {local_steps} local steps")
     if copies is None:
-        ev, vec_sets, _ = _prepare(decide, A, B, C, d)
         Av, Bv = vec_sets()
         copies = find_copies(Av, Bv).n
+    else:
+        copies = check_int("copies", copies, minimum=0)
 
     def score(th):
         t = orbit_tendency(decide, A, B, th, C=C, max_exact=max_exact, samples=20_000, rng=gen)
