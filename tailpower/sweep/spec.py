@@ -312,10 +312,16 @@ def _read_toml(path: Path) -> dict:
         raise ValueError(f"spec: {path} nests arrays or tables too deeply") from None
 
 
+def _resolve_path(name: str, path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
+        raise ValueError(f"{name}: cannot resolve {str(path)!r}: {exc}") from None
+
+
 def _results_path(value: Any, base: Path) -> Path:
     path = _path_arg("results", value)
-    path = path if path.is_absolute() else base / path
-    path = path.resolve()
+    path = _resolve_path("results", path if path.is_absolute() else base / path)
     if path.is_dir():
         raise ValueError(f"results: {str(path)!r} is a directory; name a file inside it")
     return path
@@ -345,16 +351,24 @@ def load_spec(spec: str | os.PathLike | Mapping | SweepSpec, *, results: str | o
         ``search.n`` before any point is made (docs/contract.md, item 2).
     """
     override = _results_path(results, Path.cwd()) if results is not None else None
-    if isinstance(spec, SweepSpec):
-        return spec if override is None else dataclasses.replace(spec, results=override)
+    if isinstance(spec, SweepSpec):  # validated again: a SweepSpec can also be made by hand
+        if not isinstance(spec.base_dir, Path) or not isinstance(spec.results, Path):
+            raise TypeError("spec: a SweepSpec's base_dir and results must be pathlib.Path objects")
+        raw = {**spec.canonical(), "results": str(spec.results)}
+        raw["seed_arg"] = False if spec.seed_arg is None else spec.seed_arg
+        return _build(raw, spec.base_dir, None, override)
     if isinstance(spec, Mapping):
-        raw, base, default_results = _table("spec", spec), Path.cwd(), None
-    elif isinstance(spec, (str, os.PathLike)):
+        return _build(_table("spec", spec), Path.cwd(), None, override)
+    if isinstance(spec, (str, os.PathLike)):
         path = _path_arg("spec", spec)
         raw = _read_toml(path)
-        base, default_results = path.resolve().parent, path.resolve().with_suffix(".jsonl")
-    else:
-        raise TypeError(f"spec: expected a TOML file path, a mapping or a SweepSpec, got {type(spec).__name__}")
+        path = _resolve_path("spec", path)
+        return _build(raw, path.parent, path.with_suffix(".jsonl"), override)
+    raise TypeError(f"spec: expected a TOML file path, a mapping or a SweepSpec, got {type(spec).__name__}")
+
+
+def _build(raw: dict, base: Path, default_results: Path | None, override: Path | None) -> SweepSpec:
+    """Validate the keys of a spec read from a file or given as a mapping."""
     extra = set(raw) - set(KNOWN_KEYS)
     if extra:
         raise ValueError(f"{sorted(extra)[0]}: unknown spec key; known keys: {', '.join(sorted(KNOWN_KEYS))}")

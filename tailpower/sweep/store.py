@@ -139,8 +139,8 @@ def _scan(fh, path: Path, param: str, size: int, header_line: bytes | None = Non
         return _Scan(None, [], 0, 0, False)
     first = fh.readline(max(1 << 20, memory_budget() // 8))
     if not first.endswith(b"\n"):
-        if len(first) == size and (header_line.startswith(first) if header_line is not None
-                                   else first.startswith(_HEADER_START)):
+        # a header cut short by a kill; a prefix shorter than '{"spec":' cannot be told from a user's file
+        if len(first) == size and first.startswith(_HEADER_START) and (header_line is None or header_line.startswith(first)):
             return _Scan(None, [], 0, size, True)
         if len(first) == size and first.startswith(_HEADER_START):
             raise ValueError(f"{param}: {path} holds part of the header of another sweep (killed while "
