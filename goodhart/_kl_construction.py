@@ -5,14 +5,17 @@
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
-from ._kl_quad import _as_1d, _log_integrate, _out, _quad, _scale, check_positive_real
+from ._kl_quad import Clock, QuadratureFailure, as_1d, check_positive_real, log_integrate, out, quad, scale, support
 from .model import check_distribution
+
+__all__ = ["KLConstruction", "kl_construction", "student_t_upper_mean"]
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,14 @@ class KLConstruction:
     samples: int = 0
 
 
-def _pieces(f: Callable[[float], float]) -> tuple[float, float]:
+def _pieces(f: Callable[[float], float], clock: Clock) -> tuple[float, float]:
+    def g(u: float) -> float:
+        clock.tick()
+        return f(u)
+
     tot = err = 0.0
     for a, b in ((0.0, 1.0), (1.0, 10.0), (10.0, np.inf)):
-        v, e = _quad(f, a, b)
+        v, e = quad(g, a, b)
         tot, err = tot + v, err + e
     return tot, err
 
@@ -54,57 +61,186 @@ def _pieces(f: Callable[[float], float]) -> tuple[float, float]:
 def _step(Q, t: float, log_tail: float) -> float:
     """Length scale of the tail integral from ``t``: the mean-residual-life proxy tail/density,
     capped by the distance to the body (that ratio is huge on the far side of the body)."""
-    cap = abs(t - float(Q.ppf(0.5))) + _scale(Q)
     with np.errstate(all="ignore"):
+        med = float(Q.ppf(0.5))
         h = math.exp(min(log_tail - float(Q.logpdf(t)), 700.0))
+    cap = (abs(t - med) if math.isfinite(med) else abs(t)) + scale(Q)
     return min(h, cap) if math.isfinite(h) and h > 0 else cap
 
 
-def _upper_mean(Q, t: float, ls_t: float) -> tuple[float, float]:
-    """E[X | X > t] = t + ∫_0^∞ F̄(t+s)/F̄(t) ds (integration by parts; finite mean)."""
-    h = _step(Q, t, ls_t)
+def _ratio_mean(Q, t: float, log_tail: float, side: int, clock: Clock) -> tuple[float, float]:
+    """E[X | X > t] = t + ∫_0^∞ F̄(t+s)/F̄(t) ds (side = 1) or E[X | X <= t] = t - ∫_0^∞ F(t-s)/F(t) ds
+    (side = -1), integration by parts with a finite mean; the ratios in log space."""
+    h = _step(Q, t, log_tail)
+    fn = Q.logsf if side > 0 else Q.logcdf
 
     def f(u: float) -> float:
         with np.errstate(all="ignore"):
-            v = float(Q.logsf(t + h * u)) - ls_t
-        return math.exp(v) if v > -745.0 else 0.0
+            v = float(fn(t + side * h * u)) - log_tail
+        return math.exp(v) if v > -745.0 else 0.0  # NaN: weight 0
 
-    tot, err = _pieces(f)
-    return t + h * tot, h * err
+    tot, err = _pieces(f, clock)
+    return t + side * h * tot, h * err
 
 
-def _lower_mean(Q, t: float, lc_t: float) -> tuple[float, float]:
-    """E[X | X <= t] = t - ∫_0^∞ F(t-s)/F(t) ds."""
-    h = _step(Q, t, lc_t)
+def _density_mean(Q, t: float, side: int, clock: Clock) -> tuple[float, float, float]:
+    """(log P(X > t), E[X | X > t], error) for side = 1 (X <= t for -1) from the density alone:
+    for t so far out that scipy's logsf/logcdf underflow while logpdf(t) is finite."""
+    lo, hi = support(Q)
+    s = scale(Q)
+    off = np.concatenate([abs(t) * np.geomspace(1e-15, 1e3, 90), s * np.geomspace(1e-12, 1e12, 90)])
+    grid = t + side * off
+    sup = (t, hi) if side > 0 else (lo, t)
+    li = log_integrate(Q.logpdf, grid, support=sup, clock=clock)
+    return li.log_mass, li.mean, li.err
 
-    def f(u: float) -> float:
+
+def _exp_times(log_a: float, b: float) -> float:
+    """exp(log_a) * b without overflow or underflow in between (b may be negative)."""
+    if b == 0 or log_a == -math.inf:
+        return 0.0
+    v = log_a + math.log(abs(b))
+    if v > 709.7:
+        return math.copysign(math.inf, b)
+    return math.copysign(math.exp(v), b)
+
+
+def _log1mexp(la: float) -> float:
+    """log(1 - e^la) for la <= 0, accurate at both ends."""
+    return math.log(-math.expm1(la)) if la > -0.6931 else math.log1p(-math.exp(la))
+
+
+_LOG_TINY = math.log(2.2250738585072014e-308)  # log of the smallest normal double
+
+
+def _q_parts(Q, t: float, mu: float, clock: Clock) -> tuple[float, float, float, float, float, float]:
+    """(log F̄(t), log F(t), E[X|X>t], E[X|X<=t], errors) for the law Q: the smaller side by its own
+    integral, the larger from the mean, which avoids the cancellation t - (t - E[X | X <= t]) when
+    F(t) is close to 1."""
+    lo_s, hi_s = support(Q)
+    with np.errstate(all="ignore"):
+        ls, lc, lp = float(Q.logsf(t)), float(Q.logcdf(t)), float(Q.logpdf(t))
+    if not lo_s < t < hi_s or math.isnan(ls) or math.isnan(lc):
+        raise ValueError(f"t: must lie inside the support of Q (0 < F_Q(t) < 1), got t = {t!r}")
+    # scipy's tail functions lose their digits in the subnormal range (and underflow below it):
+    # there the tail is integrated from the density, which stays accurate
+    usable = {side: math.isfinite(v) and v > _LOG_TINY for side, v in ((1, ls), (-1, lc))}
+    side = 1 if ls <= lc else -1
+    if not usable[side] and not math.isfinite(lp):
+        raise ValueError(
+            f"t: at t = {t!r} scipy gives log F̄ = {ls!r}, log F = {lc!r} and log f = {lp!r} for Q: t is too far "
+            f"in the tail to evaluate this law in double precision")
+    if side > 0:  # upper tail is the small side
+        if usable[1]:
+            up, eu = _ratio_mean(Q, t, ls, 1, clock)
+        else:
+            ls, up, eu = _density_mean(Q, t, 1, clock)
+        lc = _log1mexp(ls)
+        lo = (mu - _exp_times(ls, up)) / math.exp(lc)
+        el = _exp_times(ls - lc, eu)
+    else:
+        if usable[-1]:
+            lo, el = _ratio_mean(Q, t, lc, -1, clock)
+        else:
+            lc, lo, el = _density_mean(Q, t, -1, clock)
+        ls = _log1mexp(lc)
+        up = (mu - _exp_times(lc, lo)) / math.exp(ls)
+        eu = _exp_times(lc - ls, el)
+    return ls, lc, up, lo, eu, el
+
+
+_QS = np.concatenate([np.geomspace(1e-14, 0.5, 50), 1 - np.geomspace(1e-14, 0.5, 50)[::-1]])
+
+
+def _sum_grid(A, B, t: float) -> np.ndarray:
+    """Probe points for ∫ f_A(y) K_B(t - y) dy: A's quantiles, t minus B's quantiles, and points
+    between 0 and t and beyond t (the peak can sit anywhere in between for two light tails)."""
+    with np.errstate(all="ignore"):
+        qa, qb = np.asarray(A.ppf(_QS), dtype=float), np.asarray(B.ppf(_QS), dtype=float)
+    sa = scale(A)
+    u = np.concatenate([np.geomspace(1e-6, 1.0, 60), 1 - np.geomspace(1e-16, 1.0, 60)])
+    g = np.concatenate([qa, t - qb, t * u, t + sa * np.geomspace(1e-3, 1e12, 60), t - sa * np.geomspace(1e-3, 1e12, 60)])
+    return g[np.isfinite(g)]
+
+
+def _sum_part(A, B, t: float, side: int, clock: Clock):
+    """log P(side·(U - t) > 0) and E[A | that event] as one integral in log space over a:
+    ∫ f_A(a) F̄_B(t - a) da (side 1) or ∫ f_A(a) F_B(t - a) da (side -1)."""
+    tail = B.logsf if side > 0 else B.logcdf
+
+    def base(y):
         with np.errstate(all="ignore"):
-            v = float(Q.logcdf(t - h * u)) - lc_t
-        return math.exp(v) if v > -745.0 else 0.0
+            return np.asarray(A.logpdf(y), dtype=float) + np.asarray(tail(t - y), dtype=float)
 
-    tot, err = _pieces(f)
-    return t - h * tot, h * err
+    return log_integrate(base, _sum_grid(A, B, t), support=support(A), strict=False, clock=clock, rounds=6)
 
 
-def _sum_parts(V, X, t: float) -> dict[str, float]:
-    """For U = V + X (independent), the log-probabilities and conditional means of V and X on
-    {U > t} and {U <= t}, each a single integral in log space:
+def _sum_parts(V, X, t: float, mv: float, mx: float, clock: Clock) -> dict[str, float]:
+    """For U = V + X (independent), log P(U > t), log P(U <= t) and E[V | ·], E[X | ·] on both
+    sides.  P(U > t) = ∫ f_V(v) F̄_X(t - v) dv, E[V 1{U>t}] = ∫ v f_V(v) F̄_X(t - v) dv,
+    E[X 1{U>t}] = ∫ x f_X(x) F̄_V(t - x) dx (F for {U <= t}): the smaller side by these integrals,
+    the other from E[V] and E[X]."""
+    va = _sum_part(V, X, t, 1, clock)
+    side = 1 if va.log_mass <= -math.log(2) else -1
+    if side > 0:
+        xa = _sum_part(X, V, t, 1, clock)
+        small = {"log": va.log_mass, "V": va.mean, "X": xa.mean, "eV": va.err, "eX": xa.err}
+    else:
+        vb, xb = _sum_part(V, X, t, -1, clock), _sum_part(X, V, t, -1, clock)
+        small = {"log": vb.log_mass, "V": vb.mean, "X": xb.mean, "eV": vb.err, "eX": xb.err}
+    ls = min(small["log"], 0.0)
+    lb = _log1mexp(ls)
+    big = {"V": (mv - _exp_times(ls, small["V"])) / math.exp(lb), "X": (mx - _exp_times(ls, small["X"])) / math.exp(lb),
+           "eV": _exp_times(ls - lb, small["eV"]), "eX": _exp_times(ls - lb, small["eX"])}
+    above, below = (small, big) if side > 0 else (big, small)
+    return {"log_above": ls if side > 0 else lb, "log_below": lb if side > 0 else ls,
+            "V_above": above["V"], "X_above": above["X"], "V_below": below["V"], "X_below": below["X"],
+            "err_V_above": above["eV"], "err_X_above": above["eX"],
+            "err_V_below": below["eV"], "err_X_below": below["eX"]}
 
-    P(U > t) = ∫ f_V(v) F̄_X(t - v) dv,  E[V 1{U>t}] = ∫ v f_V(v) F̄_X(t - v) dv,
-    E[X 1{U>t}] = ∫ x f_X(x) F̄_V(t - x) dx  (and the same with F for {U <= t}).
-    """
-    out: dict[str, float] = {}
-    qs = np.concatenate([np.geomspace(1e-14, 0.5, 60), 1 - np.geomspace(1e-14, 0.5, 60)[::-1]])
-    for side, tail in (("above", "logsf"), ("below", "logcdf")):
-        for name, A, B in (("V", V, X), ("X", X, V)):
-            grid = np.concatenate([A.ppf(qs), t - B.ppf(qs), t - np.geomspace(1e-3, 1e8, 80),
-                                   t + np.geomspace(1e-3, 1e8, 80)])
-            tailB = getattr(B, tail)
-            logI, mean, err = _log_integrate(lambda y: A.logpdf(y) + tailB(t - y), grid)
-            out[f"log_{side}" if name == "V" else f"log_{side}_X"] = logI  # both orders: a check
-            out[f"{name}_{side}"] = mean
-            out[f"err_{name}_{side}"] = err
-    return out
+
+def _kl_of_path(lm: float, ls: float, lc: float) -> float:
+    """KL(P_t || Q) = (1-m) log((1-m)/F) + m log(m/F̄) from log m, log F̄, log F, written as
+    (1-m) log1p((F̄ - m)/F) + m log(m/F̄) with F̄ - m = -F̄ expm1(log m - log F̄): accurate when m
+    and F̄ are both tiny (even subnormal) or nearly equal, where the two logs would cancel."""
+    m = math.exp(lm)
+    x = lm - ls
+    if x > 0:  # (F̄ - m)/F = -exp(lr) in (-1, 0)
+        lr = ls - lc + x + math.log1p(-math.exp(-x))
+        d = _log1mexp(min(lr, 0.0))
+    elif x == 0:
+        d = 0.0
+    else:  # (F̄ - m)/F = exp(lr) > 0
+        lr = ls - lc + math.log(-math.expm1(x))
+        d = float(np.logaddexp(0.0, lr))
+    return (1 - m) * d + _exp_times(lm, x)
+
+
+def _finite_mean(name: str, law) -> float:
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mu = float(law.mean())
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise ValueError(f"{name}: cannot compute its mean ({exc})") from None
+    if not math.isfinite(mu):
+        raise ValueError(f"{name}: must have a finite mean (Theorem 1 assumes one), got mean {mu}")
+    return mu
+
+
+def _fmt_exp(x: float) -> str:
+    return f"{math.exp(x):.6g}" if x < 709.0 else f"exp({x:.6g})"
+
+
+def _slower(Q, utility) -> str:
+    """The name of the law whose density takes longer to evaluate (for a time-limit refusal)."""
+    cost = {}
+    for name, law in (("Q", Q), ("utility", utility)):
+        t0 = time.perf_counter()
+        with np.errstate(all="ignore"):
+            law.logpdf(np.linspace(-3.0, 3.0, 16))
+        cost[name] = time.perf_counter() - t0
+    return max(cost, key=cost.get)
 
 
 def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None) -> KLConstruction:
@@ -121,10 +257,12 @@ def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None
         E_{P_t}[X] = (1-m)\,E_Q[X \mid X \le t] + m\,E_Q[X \mid X > t],
 
     with E[X | X > t] = t + ∫_0^∞ F̄(t+s)/F̄(t) ds and E[X | X <= t] = t - ∫_0^∞ F(t-s)/F(t) ds by
-    quadrature of ratios of exp(logsf) / exp(logcdf), finite deep in the tail.  For heavy-tailed
-    Q (Student t df = 3, c = 1, exponent 0.8: the paper's Figure 3) the mean grows without bound
-    while KL -> 0; with exponent 1 the mean converges to c · lim E[X|X>t]/t = c·ν/(ν-1) = 1.5
-    for t3 (the caption says 1).
+    quadrature of ratios of exp(logsf) / exp(logcdf), finite deep in the tail (where scipy's
+    logsf underflows, from the density alone: ∫_t^∞ f in log space).  m = exp(log c - e log t) and
+    the products m·E[X | X > t] are formed in log space, so thresholds up to 1e308 and any c and
+    exponent whose mass is in (0, 1) work.  For heavy-tailed Q (Student t df = 3, c = 1, exponent
+    0.8: the paper's Figure 3) the mean grows without bound while KL -> 0; with exponent 1 the mean
+    converges to c · lim E[X|X>t]/t = c·ν/(ν-1) = 1.5 for t3 (the caption says 1).
 
     Parameters
     ----------
@@ -149,74 +287,79 @@ def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None
     Raises
     ------
     ValueError
-        ``t``/``c``/``exponent`` out of range, or Q with an infinite mean.
+        ``t``/``c``/``exponent`` out of range, Q (or ``utility``) with an infinite mean, a
+        threshold where E[X | X > t] leaves double precision, or laws too slow to integrate
+        within 30 s (scipy's levy_stable as ``utility``).
+    TypeError
+        Q or ``utility`` not a continuous law; ``t``, ``c`` or ``exponent`` not real numbers.
     """
     check_distribution("Q", Q)
     c = check_positive_real("c", c)
     exponent = check_positive_real("exponent", exponent)
-    ts, scalar = _as_1d("t", t)
+    ts, scalar = as_1d("t", t)
     if utility is not None:
         check_distribution("utility", utility)
-    for name, law in (("Q", Q), ("utility", utility)):
-        if law is None:
-            continue
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            mu = float(law.mean())
-        if not math.isfinite(mu):
-            raise ValueError(f"{name}: must have a finite mean (Theorem 1 assumes one), got mean {mu}")
-        if law is Q:
-            mu_q = mu
-    tmin = c ** (1.0 / exponent)
-    bad = ts <= tmin
+    mu_q = _finite_mean("Q", Q)
+    mu_v = None if utility is None else _finite_mean("utility", utility)
+    if np.any(ts <= 0):
+        raise ValueError(f"t: each threshold must be > c**(1/exponent) > 0, got t = {ts[ts <= 0][0]!r}")
+    log_c = math.log(c)
+    log_m = log_c - exponent * np.log(ts)
+    bad = log_m >= 0
     if np.any(bad):
         raise ValueError(
-            f"t: each threshold must satisfy t > c**(1/exponent) = {tmin:.6g} so that the mass "
-            f"c/t**exponent above t is in (0, 1); got t = {ts[bad][0]!r}"
-        )
+            f"t: each threshold must satisfy t > c**(1/exponent) = {_fmt_exp(log_c / exponent)} so that the "
+            f"mass c/t**exponent above t is in (0, 1); got t = {ts[bad][0]!r}")
     n = ts.size
     res = {k: np.empty(n) for k in ("mass", "mean", "kl", "above", "below", "err", "V", "X")}
+    clock = Clock()
     for i, ti in enumerate(ts):
-        m = c / ti**exponent
-        if utility is None:
-            with np.errstate(all="ignore"):
-                ls, lc = float(Q.logsf(ti)), float(Q.logcdf(ti))
-            if not (math.isfinite(ls) and math.isfinite(lc)):
-                raise ValueError(f"t: must lie inside the support of Q (0 < F_Q(t) < 1), got t = {ti!r}")
-            # the tail side by its own integral; the bulk side from the mean, which avoids the
-            # cancellation t - (t - E[X | X <= t]) when F(t) is close to 1
-            if ls <= lc:
-                up, eu = _upper_mean(Q, ti, ls)
-                lo, el = (mu_q - math.exp(ls) * up) / math.exp(lc), math.exp(ls - lc) * eu
+        lm = float(log_m[i])
+        m = math.exp(lm)
+        try:
+            if utility is None:
+                ls, lc, up, lo, eu, el = _q_parts(Q, float(ti), mu_q, clock)
+                res["V"][i] = res["X"][i] = np.nan
             else:
-                lo, el = _lower_mean(Q, ti, lc)
-                up, eu = (mu_q - math.exp(lc) * lo) / math.exp(ls), math.exp(lc - ls) * el
-            res["V"][i] = res["X"][i] = np.nan
-        else:
-            parts = _sum_parts(utility, Q, ti)
-            ls, lc = parts["log_above"], parts["log_below"]
-            if not (math.isfinite(ls) and math.isfinite(lc)):
-                raise ValueError(f"t: must lie inside the support of U (0 < F_U(t) < 1), got t = {ti!r}")
-            up = parts["V_above"] + parts["X_above"]
-            lo = parts["V_below"] + parts["X_below"]
-            eu = parts["err_V_above"] + parts["err_X_above"]
-            el = parts["err_V_below"] + parts["err_X_below"]
-            res["V"][i] = (1 - m) * parts["V_below"] + m * parts["V_above"]
-            res["X"][i] = (1 - m) * parts["X_below"] + m * parts["X_above"]
+                parts = _sum_parts(utility, Q, float(ti), mu_v, mu_q, clock)
+                ls, lc = parts["log_above"], parts["log_below"]
+                up = parts["V_above"] + parts["X_above"]
+                lo = parts["V_below"] + parts["X_below"]
+                eu = parts["err_V_above"] + parts["err_X_above"]
+                el = parts["err_V_below"] + parts["err_X_below"]
+                res["V"][i] = (1 - m) * parts["V_below"] + _exp_times(lm, parts["V_above"])
+                res["X"][i] = (1 - m) * parts["X_below"] + _exp_times(lm, parts["X_above"])
+        except QuadratureFailure as exc:
+            if exc.kind == "time":
+                who = "Q" if utility is None else _slower(Q, utility)
+                raise ValueError(
+                    f"{who}: the quadrature did not finish within the time limit ({exc.detail}); the law's "
+                    f"functions are too slow to integrate (scipy evaluates some laws, such as levy_stable, by "
+                    f"numerical integration)") from None
+            law = "Q" if utility is None else "U = V + X"
+            raise ValueError(f"t: the tail of {law} above t = {ti!r} cannot be integrated in double precision "
+                             f"({exc.kind}: {exc.detail}); t is beyond the support or too far in the tail") from None
+        if not (math.isfinite(ls) and math.isfinite(lc)):
+            raise ValueError(f"t: must lie inside the support of {'Q' if utility is None else 'U'} "
+                             f"(0 < F(t) < 1), got t = {ti!r}")
+        res["kl"][i] = _kl_of_path(lm, ls, lc)
         res["mass"][i] = m
-        res["kl"][i] = (1 - m) * (math.log1p(-m) - lc) + m * (math.log(m) - ls)
         res["above"][i], res["below"][i] = up, lo
-        res["mean"][i] = (1 - m) * lo + m * up
-        res["err"][i] = (1 - m) * el + m * eu
-    mv = None if utility is None else _out(res["V"], scalar)
-    mx = None if utility is None else _out(res["X"], scalar)
-    mean = _out(res["mean"], scalar)
+        res["mean"][i] = (1 - m) * lo + _exp_times(lm, up)
+        res["err"][i] = (1 - m) * el + _exp_times(lm, eu)
+        vals = [res[k][i] for k in ("kl", "above", "below", "mean", "err")]
+        if not all(math.isfinite(v) for v in vals):
+            raise ValueError(
+                f"t: at t = {ti!r} E[X | X > t] = {up!r}, E[X | X <= t] = {lo!r} or the KL = {res['kl'][i]!r} "
+                f"leave the double-precision range; use a smaller threshold")
+    mv = None if utility is None else out(res["V"], scalar)
+    mx = None if utility is None else out(res["X"], scalar)
+    mean = out(res["mean"], scalar)
     return KLConstruction(
-        t=_out(ts, scalar), mass=_out(res["mass"], scalar), mean=mean, kl=_out(res["kl"], scalar),
-        mean_above=_out(res["above"], scalar), mean_below=_out(res["below"], scalar),
-        mean_V=mv, mean_X=mx, value=mean, stderr=_out(res["err"], scalar),
+        t=out(ts, scalar), mass=out(res["mass"], scalar), mean=mean, kl=out(res["kl"], scalar),
+        mean_above=out(res["above"], scalar), mean_below=out(res["below"], scalar),
+        mean_V=mv, mean_X=mx, value=mean, stderr=out(res["err"], scalar),
     )
-
 
 
 def student_t_upper_mean(df: float, t):

@@ -5,14 +5,17 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ._kl_mgf import _raise_divergence, mgf_diverges
-from ._kl_quad import _as_1d, _log_integrate, _out, _scale
+from ._kl_mgf import describe, raise_if_divergent, tail_class
+from ._kl_quad import Clock, QuadratureFailure, as_1d, log_integrate, out, scale, support
 from .model import Dependent, PointMass, check_distribution
+
+__all__ = ["KLOptimum", "kl_optimum"]
 
 
 @dataclass(frozen=True)
@@ -41,39 +44,220 @@ class KLOptimum:
 
 
 _QS = np.concatenate([np.geomspace(1e-15, 0.5, 40), 1 - np.geomspace(1e-15, 0.5, 40)[::-1]])
+_SMALL_TILT = 1e-4  # lam * sd below this: KL from the cumulant series (quadrature cancels to ~1e-17)
+_MAX_INNER = 64     # distinct non-closed-form conditional laws tilted by quadrature in one call
 
 
-def _tilt_grid(dist, lam: float) -> np.ndarray:
-    body = np.asarray(dist.ppf(_QS), dtype=float)
-    body = body[np.isfinite(body)]
-    med = float(dist.ppf(0.5))
-    s = _scale(dist)
-    far = med + s * np.geomspace(1e-3, 1e12, 200)
-    lo, hi = dist.support()
-    g = np.concatenate([body, far, med - s * np.geomspace(1e-3, 1e3, 40)])
-    return g[(g > lo) & (g < hi)]
+def _tilt_grid(dist, n_far: int = 300, n_body: int = 80) -> np.ndarray:
+    """Probe points for a tilt of ``dist``: its quantiles, geometric steps from the median out to
+    1e300 (where a tilt by a small beta moves the mass) and towards finite ends of the support."""
+    lo, hi = support(dist)
+    with np.errstate(all="ignore"):
+        body = np.asarray(dist.ppf(_QS[:: max(_QS.size // n_body, 1)]), dtype=float)
+        med = float(dist.ppf(0.5))
+    med = med if math.isfinite(med) else 0.0
+    s = scale(dist)
+    parts = [body[np.isfinite(body)], med + np.geomspace(1e-3 * s, 1e300, n_far),
+             med - s * np.geomspace(1e-3, 1e3, 40)]
+    if math.isfinite(hi):
+        parts.append(hi - (hi - med) * np.geomspace(1e-16, 1.0, 40))
+    if math.isfinite(lo):
+        parts.append(lo + (med - lo) * np.geomspace(1e-16, 1.0, 40))
+    g = np.concatenate(parts)
+    return g[np.isfinite(g) & (g > lo) & (g < hi)]
 
 
-def _tilt(dist, lam: float, name: str) -> tuple[float, float, float]:
-    """(log M(λ), tilted mean, error) of a continuous law, raising HeavyTailError on divergence."""
-    if mgf_diverges(dist, lam):
-        _raise_divergence(dist, lam, name)
-    return _log_integrate(lambda y: dist.logpdf(y) + lam * y, _tilt_grid(dist, lam))
+def _cumulant_kl(dist, lam: float) -> float | None:
+    """KL of the tilt by e^{lam x} from the cumulant series Σ_{n>=2} (n-1) κ_n lam^n / n!
+    (κ2 lam²/2 + κ3 lam³/3 + κ4 lam⁴/8), used when lam·sd < 1e-4 so that the omitted terms are
+    below 1e-12 relative; None if scipy's moments are not finite."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            var, skew, kurt = (float(v) for v in dist.stats(moments="vsk"))
+    except Exception:  # noqa: BLE001 - duck-typed laws without stats()
+        return None
+    if not (math.isfinite(var) and var > 0 and math.isfinite(skew) and math.isfinite(kurt)):
+        return None
+    sd = math.sqrt(var)
+    if not lam * sd < _SMALL_TILT:
+        return None
+    x = lam * sd
+    return x * x / 2 + skew * x**3 / 3 + kurt * x**4 / 8
 
 
+def _tilt(dist, lam: float, clock: Clock):
+    """(LogIntegral, KL) of the tilt of ``dist`` by e^{lam x}."""
+    li = log_integrate(dist.logpdf, _tilt_grid(dist), lam=lam, support=support(dist), clock=clock)
+    kl = _cumulant_kl(dist, lam)
+    return li, (li.kl(lam) if kl is None else kl)
 
-def _cond_tilt(law, lam: float) -> tuple[float, float]:
-    """(log M_{X|v}(λ), tilted mean) for a conditional error law (point mass, normal: closed)."""
-    if isinstance(law, PointMass):
-        return lam * law.value, law.value
+
+def _refusal(exc: QuadratureFailure, name: str, b: float) -> ValueError:
+    if exc.kind == "time":
+        return ValueError(
+            f"{name}: the quadrature did not finish within the time limit ({exc.detail}); the law's "
+            f"functions are too slow to integrate (scipy evaluates some laws, such as levy_stable, by "
+            f"numerical integration)")
+    if exc.kind == "no-mass":
+        return ValueError(f"{name}: its density is zero or NaN at every probe point ({exc.detail})")
+    return ValueError(
+        f"beta: at beta = {b:.6g} the tilted law pi*_beta puts its mass where the integrand cannot be "
+        f"represented in double precision ({exc.detail}): log E[exp(U/beta)] or the tilted mean is "
+        f"beyond its range; choose a larger beta")
+
+
+# ----------------------------------------------------------------------------- dependent errors
+def _law_key(law):
     d = getattr(law, "dist", None)
-    if d is not None and getattr(d, "name", "") == "norm":
-        mu, sd = float(law.mean()), float(law.std())
+    if d is None:
+        return None
+    try:
+        return (getattr(d, "name", type(d).__name__), tuple(float(a) for a in law.args),
+                tuple(sorted((k, float(v)) for k, v in law.kwds.items())))
+    except (TypeError, ValueError):
+        return None
+
+
+class _Conditional:
+    """log M_{X|v}(lam) and the tilted mean E*[X | v] of the conditional error laws of a
+    :class:`~goodhart.Dependent` model, cached by v: point masses and normal laws in closed form
+    (log M = lam μ + lam²σ²/2, mean μ + lam σ²), others by a quadrature per distinct law (at most
+    ``_MAX_INNER`` of them)."""
+
+    def __init__(self, dep: Dependent, lam: float, clock: Clock):
+        self.dep, self.lam, self.clock = dep, lam, clock
+        self.cache: dict[float, tuple[float, float]] = {}
+        self.inner: dict[Any, tuple[float, float]] = {}
+        self.classes: dict[Any, Any] = {}
+
+    def law(self, v: float):
+        try:
+            return self.dep.error_at(v)
+        except (TypeError, ValueError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's callable: report it as its fault
+            raise TypeError(f"error: error({v!r}) raised {type(exc).__name__}: {exc}") from None
+
+    def check_tail(self, law, v: float) -> None:
+        if isinstance(law, PointMass):
+            return
+        key = _law_key(law)
+        cls = self.classes.get(key) if key is not None else None
+        if cls is None:
+            cls = tail_class(law, 1)
+            if key is not None:
+                self.classes[key] = cls
+        raise_if_divergent(law, self.lam, "X", cls)
+
+    def _normal(self, mu, sd, where: str):
+        mu = np.asarray(mu, dtype=float)
+        sd = np.asarray(sd, dtype=float)
+        bad = ~(np.isfinite(mu) & np.isfinite(sd) & (sd > 0))
+        if np.any(bad):
+            raise ValueError(f"error: {where} returned a normal law with invalid parameters (mean "
+                             f"{np.ravel(mu)[np.ravel(bad)][0]!r}, sd {np.ravel(sd)[np.ravel(bad)][0]!r}); "
+                             f"scipy needs a finite mean and a scale > 0")
+        lam = self.lam
         return lam * mu + 0.5 * (lam * sd) ** 2, mu + lam * sd * sd
-    if mgf_diverges(law, lam):
-        _raise_divergence(law, lam, "X")
-    lm, mean, _ = _log_integrate(lambda y: law.logpdf(y) + lam * y, _tilt_grid(law, lam))
-    return lm, mean
+
+    def tilt(self, law, v: float) -> tuple[float, float]:
+        lam = self.lam
+        if isinstance(law, PointMass):
+            return lam * law.value, law.value
+        if getattr(getattr(law, "dist", None), "name", "") == "norm":
+            with np.errstate(all="ignore"):
+                lm, mean = self._normal(law.mean(), law.std(), f"error({v!r})")
+            return float(lm), float(mean)
+        self.check_tail(law, v)
+        key = _law_key(law)
+        if key is not None and key in self.inner:
+            return self.inner[key]
+        if len(self.inner) >= _MAX_INNER:
+            raise ValueError(
+                f"error: error(v) returns more than {_MAX_INNER} different non-normal laws; each needs its "
+                f"own quadrature of the tilt (normal laws and point masses have closed forms): use those, "
+                f"or a law that does not change with v")
+        try:
+            li = log_integrate(law.logpdf, _tilt_grid(law, 100, 40), lam=lam, support=support(law), clock=self.clock)
+        except QuadratureFailure as exc:
+            if exc.kind == "no-mass":
+                raise ValueError(f"error: error({v!r}) returned {describe(law)}, whose density is zero or "
+                                 f"NaN everywhere (invalid parameters?)") from None
+            raise
+        res = (li.log_mass, li.mean)
+        self.inner[key if key is not None else ("id", id(law), len(self.inner))] = res
+        return res
+
+    def fill(self, y: np.ndarray) -> None:
+        """Vectorised models: one error(v) call for the uncached nodes of ``y``."""
+        if not self.dep.vectorized:
+            return
+        todo = np.unique(np.asarray([v for v in map(float, y) if v not in self.cache], dtype=float))
+        if todo.size == 0:
+            return
+        try:
+            batch = self.dep.error_array(todo)
+        except (TypeError, ValueError):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise TypeError(f"error: error(v) on an array of {todo.size} values raised {type(exc).__name__}: {exc}") from None
+        if getattr(batch.dist, "name", "") == "norm":
+            with np.errstate(all="ignore"):
+                mu = np.broadcast_to(np.asarray(batch.mean(), dtype=float), todo.shape)
+                sd = np.broadcast_to(np.asarray(batch.std(), dtype=float), todo.shape)
+            lms, means = self._normal(mu, sd, "error(v)")
+            for v, lm_v, m_v in zip(todo.tolist(), lms.tolist(), means.tolist()):
+                self.cache[v] = (lm_v, m_v)
+        else:
+            for i, v in enumerate(todo.tolist()):
+                self.cache[v] = self.tilt(self.dep._element(batch, i, todo.size), v)
+
+    def at(self, v: float) -> tuple[float, float]:
+        r = self.cache.get(v)
+        if r is None:
+            r = self.cache[v] = self.tilt(self.law(v), v)
+        return r
+
+
+def _dependent(dep: Dependent, lam: float, b: float, clock: Clock) -> tuple[float, float, float, float, float]:
+    """(E*[V], E*[X], log Z, KL, error bound of E*[V]) for a Dependent model."""
+    Vd = dep.V
+    raise_if_divergent(Vd, lam, "V")
+    cond = _Conditional(dep, lam, clock)
+    with np.errstate(all="ignore"):
+        probes = np.asarray(Vd.ppf([0.01, 0.5, 0.99]), dtype=float)
+    for v in probes[np.isfinite(probes)]:
+        cond.check_tail(cond.law(float(v)), float(v))
+
+    def base(y: np.ndarray) -> np.ndarray:
+        y = np.atleast_1d(np.asarray(y, dtype=float))
+        cond.fill(y)
+        lm = np.array([cond.at(float(v))[0] for v in y])
+        with np.errstate(all="ignore"):
+            return np.asarray(Vd.logpdf(y), dtype=float) + lm
+
+    grid = _tilt_grid(Vd, 40, 20)  # each probe costs a conditional-law call
+    sup = support(Vd)
+    li = log_integrate(base, grid, lam=lam, support=sup, max_points=4, clock=clock)
+    logz = li.log_mass
+    # E*[X] = ∫ w(v) E*[X | v] dv / ∫ w(v) dv, same weights: the positive and negative parts of
+    # E*[X|v] are integrated separately in log space
+    ex = 0.0
+    for sign in (1.0, -1.0):
+        def part(y, sign=sign):
+            y = np.atleast_1d(np.asarray(y, dtype=float))
+            mx = np.array([sign * cond.at(float(v))[1] for v in y])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return base(y) + np.log(np.maximum(mx, 0.0))
+        with np.errstate(all="ignore"):
+            probe = part(grid) + lam * grid
+        if np.any(np.isfinite(probe)):
+            lp = log_integrate(part, grid, lam=lam, support=sup, max_points=4, strict=False, clock=clock)
+            ex += sign * math.exp(min(lp.log_mass - logz, 700.0))
+    # KL = lam (E*V + E*X) - log Z with log Z = base(y*) + lam y* + log i0
+    kl = li.kl(lam) + lam * ex
+    return li.mean, ex, logz, kl, li.err
 
 
 def kl_optimum(V, X=None, *, beta) -> KLOptimum:
@@ -87,12 +271,14 @@ def kl_optimum(V, X=None, *, beta) -> KLOptimum:
         KL(\pi^*_\beta\|\pi_0) = E^*[U]/\beta - \log Z(\beta).
 
     Independent V, X: the tilt factorises, Z = M_V(1/beta) M_X(1/beta), and each factor and
-    tilted mean is one integral of exp(logpdf(y) + y/beta) computed in log space around its peak.
+    tilted mean is one integral of exp(logpdf(y) + y/beta) computed in log space around its peak
+    (the KL of a factor as lam·(E* - y*) - logpdf(y*) - log ∫ e^{logpdf(y) - logpdf(y*) + lam (y - y*)},
+    so no large terms cancel; for lam·sd < 1e-4 from the cumulant series κ2 lam²/2 + κ3 lam³/3 + κ4 lam⁴/8).
     Dependent (``gh.Dependent(V, error)``): Z = ∫ f_V(v) e^{v/beta} M_{X|v}(1/beta) dv and
     E*[X] = ∫ f_V e^{v/beta} M_{X|v} E*[X|v] dv / Z (point masses and normal conditional laws in
-    closed form, others by an inner quadrature).  Normal V ~ N(0, s_V²), X ~ N(0, s_X²): tilted
-    V ~ N(s_V²/beta, s_V²), KL = (s_V² + s_X²)/(2 beta²) (proofs.goodhart_kl).  Theorem 4: with
-    light-tailed independent X, E*[V] -> inf as beta -> 0.
+    closed form, up to 64 other distinct laws by an inner quadrature).  Normal V ~ N(0, s_V²),
+    X ~ N(0, s_X²): tilted V ~ N(s_V²/beta, s_V²), KL = (s_V² + s_X²)/(2 beta²) (proofs.goodhart_kl).
+    Theorem 4: with light-tailed independent X, E*[V] -> inf as beta -> 0.
 
     Parameters
     ----------
@@ -103,98 +289,59 @@ def kl_optimum(V, X=None, *, beta) -> KLOptimum:
     Raises
     ------
     HeavyTailError
-        V or X (hence U) is heavy-tailed: Z = inf at every beta (catastrophic Goodhart).
+        V or X (hence U) is heavy-tailed: Z = inf at every beta (catastrophic Goodhart); the tail
+        classification is :func:`mgf_diverges`'.
     ValueError
-        beta <= 0, or an MGF that is finite only below 1/beta (exponential tails): choose a
-        larger beta.
+        beta <= 0; an exponential tail with rate <= 1/beta (MGF infinite: choose a larger beta);
+        a beta so small that log Z or the tilted mean leaves double precision (mass beyond 1e300);
+        a Dependent error callable returning invalid laws (named ``error``); a law whose functions
+        are too slow to integrate within 30 s (scipy's levy_stable).
     TypeError
-        A base law without a density (discrete law, point mass) where a density is needed.
+        A base law without a density (discrete law, point mass) where a density is needed, or an
+        error callable that fails (named ``error``).
     """
-    betas, scalar = _as_1d("beta", beta)
+    betas, scalar = as_1d("beta", beta)
     if np.any(betas <= 0):
-        raise ValueError(f"beta: must be > 0, got {beta!r}")
+        raise ValueError(f"beta: must be > 0, got {betas[betas <= 0][0]!r}")
     if isinstance(V, Dependent):
         if X is not None:
             raise TypeError("X: must be None when V is a Dependent model (the error law is inside it)")
         dep = V
-        Vd = dep.V
     else:
         check_distribution("V", V)
         check_distribution("X", X)
-        dep, Vd = None, V
+        dep = None
+    classes = None if dep is not None else (tail_class(V, 1), tail_class(X, 1))
     n = betas.size
-    out = {k: np.empty(n) for k in ("V", "X", "kl", "logz", "err")}
+    res = {k: np.empty(n) for k in ("V", "X", "kl", "logz", "err")}
+    clock = Clock()
     for i, b in enumerate(betas):
-        lam = 1.0 / b
-        if dep is None:
-            lmv, ev, errv = _tilt(V, lam, "V")
-            lmx, ex, errx = _tilt(X, lam, "X")
-            kl = (lam * (ev - 0.0) - lmv) + (lam * ex - lmx)
-            out["V"][i], out["X"][i], out["logz"][i], out["kl"][i], out["err"][i] = ev, ex, lmv + lmx, kl, errv
-        else:
-            if mgf_diverges(Vd, lam):
-                _raise_divergence(Vd, lam, "V")
-            for v in Vd.ppf([0.01, 0.5, 0.99]):
-                law = dep.error_at(float(v))
-                if not isinstance(law, PointMass) and mgf_diverges(law, lam):
-                    _raise_divergence(law, lam, "X")
-            cache: dict[float, tuple[float, float]] = {}
-
-            def cond(v: float) -> tuple[float, float]:
-                r = cache.get(v)
-                if r is None:
-                    r = cache[v] = _cond_tilt(dep.error_at(v), lam)
-                return r
-
-            def fill(y: np.ndarray, lam=lam) -> None:
-                # vectorised mode: one error(v) call for the uncached nodes; a normal batch law in
-                # closed form (log M = λμ + λ²σ²/2, tilted mean μ + λσ²), others element by element
-                if not dep.vectorized:
-                    return
-                todo = np.unique(np.asarray([v for v in map(float, y) if v not in cache], dtype=float))
-                if todo.size == 0:
-                    return
-                batch = dep.error_array(todo)
-                if getattr(batch.dist, "name", "") == "norm":
-                    mu = np.broadcast_to(np.asarray(batch.mean(), dtype=float), todo.shape)
-                    sd = np.broadcast_to(np.asarray(batch.std(), dtype=float), todo.shape)
-                    lms, means = lam * mu + 0.5 * (lam * sd) ** 2, mu + lam * sd * sd
-                    for v, lm_v, m_v in zip(todo.tolist(), lms.tolist(), means.tolist()):
-                        cache[v] = (lm_v, m_v)
-                else:
-                    for i, v in enumerate(todo.tolist()):
-                        cache[v] = _cond_tilt(dep._element(batch, i, todo.size), lam)
-
-            def logf(y: np.ndarray) -> np.ndarray:
-                y = np.atleast_1d(y)
-                fill(y)
-                lm = np.array([cond(float(v))[0] for v in y])
-                return Vd.logpdf(y) + lam * y + lm
-
-            grid = _tilt_grid(Vd, lam)
-            grid = grid[:: max(grid.size // 60, 1)]  # each point costs a conditional-law call
-            logz, ev, err = _log_integrate(logf, grid, 8)
-            # E*[X] = ∫ w(v) E*[X | v] dv / ∫ w(v) dv, same weights: integrate in log space the
-            # positive and negative parts of E*[X|v] separately.
-            ex = 0.0
-            for sign in (1.0, -1.0):
-                def lg(y, sign=sign):
-                    y = np.atleast_1d(y)
-                    fill(y)
-                    mx = np.array([sign * cond(float(v))[1] for v in y])
-                    with np.errstate(divide="ignore"):
-                        return logf(y) + np.log(np.maximum(mx, 0.0))
-                with np.errstate(all="ignore"):
-                    probe = lg(grid)
-                if np.any(np.isfinite(probe)):
-                    lpart, _, _ = _log_integrate(lg, grid, 8)
-                    ex += sign * math.exp(lpart - logz)
-            out["V"][i], out["X"][i], out["logz"][i], out["err"][i] = ev, ex, logz, err
-            out["kl"][i] = lam * (ev + ex) - logz
-    mv = _out(out["V"], scalar)
+        with np.errstate(over="ignore"):
+            lam = 1.0 / b
+        if not math.isfinite(lam):
+            raise ValueError(f"beta: must be >= 5.6e-309 (1/beta overflows), got {b!r}")
+        name = "V"
+        try:
+            if dep is None:
+                raise_if_divergent(V, lam, "V", classes[0])
+                raise_if_divergent(X, lam, "X", classes[1])
+                lv, klv = _tilt(V, lam, clock)
+                name = "X"
+                lx, klx = _tilt(X, lam, clock)
+                ev, ex, logz, kl, err = lv.mean, lx.mean, lv.log_mass + lx.log_mass, klv + klx, lv.err
+            else:
+                name = "error"
+                ev, ex, logz, kl, err = _dependent(dep, lam, b, clock)
+        except QuadratureFailure as exc:
+            raise _refusal(exc, name, b) from None
+        vals = (ev, ex, logz, kl, err, ev + ex)
+        if not all(math.isfinite(v) for v in vals):
+            raise ValueError(f"beta: at beta = {b:.6g} log E[exp(U/beta)] = {logz!r} or the tilted means "
+                             f"({ev!r}, {ex!r}) leave the double-precision range; choose a larger beta")
+        res["V"][i], res["X"][i], res["logz"][i], res["kl"][i], res["err"][i] = ev, ex, logz, kl, err
+    mv = out(res["V"], scalar)
     return KLOptimum(
-        beta=_out(betas, scalar), mean_V=mv, mean_X=_out(out["X"], scalar),
-        mean_U=_out(out["V"] + out["X"], scalar), kl=_out(np.maximum(out["kl"], 0.0), scalar),
-        log_normaliser=_out(out["logz"], scalar), value=mv, stderr=_out(out["err"], scalar),
+        beta=out(betas, scalar), mean_V=mv, mean_X=out(res["X"], scalar),
+        mean_U=out(res["V"] + res["X"], scalar), kl=out(np.maximum(res["kl"], 0.0), scalar),
+        log_normaliser=out(res["logz"], scalar), value=mv, stderr=out(res["err"], scalar),
     )
-

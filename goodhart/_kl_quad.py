@@ -1,20 +1,35 @@
 """Shared pieces of the KL computations (Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503):
-argument checks and quadrature in log space (scipy's QUADPACK around the peak of the integrand).
+argument checks, and quadrature in log space around the peak of the integrand (scipy's QUADPACK,
+``limit`` subintervals per piece) under a wall-clock limit per public call (docs/contract.md,
+bounded time).
+
+Failures of the quadrature are raised as :class:`QuadratureFailure` (not a ValueError): the
+public functions translate them into errors that name the parameter responsible.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import time
 import warnings
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 from scipy import integrate
 
+from tailpower._common import check_memory
 
-def _check_real(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+#: seconds one public call may spend in quadrature before it is refused (a law whose functions
+#: scipy evaluates by numerical integration, such as levy_stable, can need minutes)
+TIME_LIMIT = 30.0
+
+
+# ----------------------------------------------------------------------------- argument checks
+def check_real(name: str, value: Any) -> float:
+    """``value`` as a finite float; TypeError (bool, complex, str, ...) or ValueError naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
     x = float(value)
     if not math.isfinite(x):
@@ -22,24 +37,80 @@ def _check_real(name: str, value: Any) -> float:
     return x
 
 
-def _as_1d(name: str, value: Any) -> tuple[np.ndarray, bool]:
-    arr = np.asarray(value, dtype=float) if not isinstance(value, (bool, np.bool_)) else None
-    if arr is None:
-        raise TypeError(f"{name}: expected real numbers, got bool")
+def check_positive_real(name: str, value: Any) -> float:
+    """``value`` as a finite float > 0 (errors name ``name``)."""
+    x = check_real(name, value)
+    if not x > 0:
+        raise ValueError(f"{name}: must be > 0, got {value!r}")
+    return x
+
+
+_check_real = check_real  # the name the first version used
+
+
+def as_1d(name: str, value: Any, *, bytes_per_element: int = 128) -> tuple[np.ndarray, bool]:
+    """``value`` (a real number or 1-D array of them, all finite) as a float array, and whether it
+    was a scalar.  TypeError for non-numbers (bool, complex, strings, objects), ValueError for other
+    shapes or non-finite values; the result arrays of a call (``bytes_per_element`` per entry) are
+    checked against the memory budget."""
+    if value is None or isinstance(value, (bool, np.bool_, str, bytes, complex)):
+        raise TypeError(f"{name}: expected a real number or a 1-D array of real numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected a real number or a 1-D array of real numbers ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
     scalar = arr.ndim == 0
     arr = np.atleast_1d(arr)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name}: expected a number or a non-empty 1-D array, got shape {arr.shape}")
+    check_memory(name, float(arr.size) * bytes_per_element, f"results for {arr.size} values of {name}")
+    arr = arr.astype(float)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: must be finite, got {value!r}")
+        raise ValueError(f"{name}: must be finite, got {arr[~np.isfinite(arr)][0]!r}")
     return arr, scalar
 
 
-def _out(arr: np.ndarray, scalar: bool):
+def out(arr: np.ndarray, scalar: bool):
     return float(arr[0]) if scalar else arr
 
 
-def _quad(f: Callable[[float], float], a: float, b: float, points=None, max_points: int = 60) -> tuple[float, float]:
+# ----------------------------------------------------------------------------- time limit
+class QuadratureFailure(ArithmeticError):
+    """The quadrature cannot give an answer; ``kind`` says why:
+
+    - ``"no-mass"``: the integrand is zero (log -inf) at every probe point;
+    - ``"outside"``: its peak lies beyond the probe grid, or next to points where it stops being
+      finite (the mass lies where double precision cannot represent the integrand);
+    - ``"overflow"``: a value or the result is not finite;
+    - ``"time"``: the wall-clock limit of the call was reached.
+    """
+
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+class Clock:
+    """The wall-clock limit of one public call; :meth:`tick` raises QuadratureFailure("time")."""
+
+    def __init__(self, limit: float = TIME_LIMIT):
+        self.limit = limit
+        self.start = time.monotonic()
+        self.calls = 0
+
+    def tick(self) -> None:
+        self.calls += 1
+        if self.calls % 16 == 0 and time.monotonic() - self.start > self.limit:
+            raise QuadratureFailure("time", f"more than {self.limit:.0f} s ({self.calls} integrand evaluations)")
+
+
+# ----------------------------------------------------------------------------- quadrature
+def quad(f: Callable[[float], float], a: float, b: float, points=None, max_points: int = 10) -> tuple[float, float]:
+    """∫_a^b f by QUADPACK (at most 400 subintervals, relative tolerance 1e-11), with up to
+    ``max_points`` of ``points`` inside (a, b) as break points; returns (value, error estimate)."""
     kw = {}
     if points is not None and math.isfinite(a) and math.isfinite(b):
         pts = np.asarray(points, dtype=float)
@@ -54,73 +125,158 @@ def _quad(f: Callable[[float], float], a: float, b: float, points=None, max_poin
     return float(val), float(err)
 
 
-def _log_integrate(logf: Callable[[np.ndarray], np.ndarray], grid: np.ndarray,
-                   max_points: int = 60) -> tuple[float, float, float]:
-    """log ∫ exp(logf(y)) dy and the mean of y under exp(logf), by quadrature in log space.
+@dataclass(frozen=True)
+class LogIntegral:
+    """∫ exp(logf) = exp(peak + log_i0); the mean of y under exp(logf) is ``peak_at + shift``."""
 
-    ``grid`` are candidate points covering the mass; the integrand is shifted by its maximum
-    ``m`` at ``y*`` (refined on the grid) and split at ``y*`` and at the edges of the window where
-    ``logf > m - 50``.  Returns ``(log I, mean, error bound of mean)``.
-    """
-    grid = np.unique(np.asarray(grid, dtype=float))
-    grid = grid[np.isfinite(grid)]
+    log_mass: float
+    mean: float
+    err: float       # error bound of ``mean``
+    peak_at: float   # y*, where logf is largest on the refined grid
+    peak: float      # logf(y*)
+    log_i0: float    # log ∫ exp(logf - peak)
+    shift: float     # mean - y*
+    base_at_peak: float  # base(y*)
+
+    def kl(self, lam: float) -> float:
+        """KL(tilted || exp(base)/∫exp(base)) when exp(base) is a probability density:
+        lam·E[y] - log ∫ exp(base + lam·y) = lam·shift - base(y*) - log_i0 (no large terms cancel)."""
+        return lam * self.shift - self.base_at_peak - self.log_i0
+
+
+def _finite_logs(base, lam: float, y: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
-        lg = np.asarray(logf(grid), dtype=float)
-    lg = np.where(np.isnan(lg), -np.inf, lg)
+        lg = np.asarray(base(y), dtype=float) + lam * y if lam else np.asarray(base(y), dtype=float)
+    return np.where(np.isnan(lg), -np.inf, lg)
+
+
+def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *, lam: float = 0.0,
+                  support=(-math.inf, math.inf), max_points: int = 10, strict: bool = True,
+                  clock: Clock | None = None, rounds: int = 3) -> LogIntegral:
+    """log ∫ exp(logf(y)) dy over ``support`` and the mean of y under exp(logf), in log space, for
+    logf(y) = base(y) + lam·y (an exponential tilt of exp(base)).
+
+    The integrand is evaluated as exp(base(y) - base(y*) + lam (y - y*)), so a tilt far from 0
+    (y ~ 1e12) does not lose the digits that lam·y - lam·y* would.
+
+    ``grid`` are probe points covering the mass (inside ``support``); the integrand is shifted by
+    its maximum ``m`` at ``y*`` (refined ``rounds`` times between the neighbouring probes, 32-fold
+    each) and integrated piecewise over the range where ``logf > m - 745`` (found by scanning
+    outwards from ``y*`` in geometric steps), split at ``y*`` and at the ends of the window where
+    ``logf > m - 50``, with scan points as break points.  Raises :class:`QuadratureFailure`
+    ("no-mass", "outside", "overflow", "time").  With ``strict``, a peak at an unbounded end of the
+    grid, next to a probe inside the support where logf is not finite, or an integrand that stops
+    being finite (or is still above e^-745 at 1e300) before it becomes negligible is "outside":
+    the mass lies where the integrand cannot be represented (for a density, exp(logf) is positive
+    on the whole support).
+    """
+    lo_s, hi_s = float(support[0]), float(support[1])
+    grid = np.unique(np.asarray(grid, dtype=float))
+    grid = grid[np.isfinite(grid) & (grid > lo_s) & (grid < hi_s)]
+    if grid.size == 0:
+        raise QuadratureFailure("no-mass", "no probe point inside the support")
+    lg = _finite_logs(base, lam, grid)
+    keep = lg < np.inf  # an infinite density (an integrable singularity) cannot be a peak to shift by
+    grid, lg = grid[keep], lg[keep]
     if not np.any(np.isfinite(lg)):
-        raise ValueError("integrand: the log-integrand is -inf on the whole search grid")
-    for _ in range(3):  # refine the peak between its grid neighbours
+        raise QuadratureFailure("no-mass", "the integrand is zero at every probe point")
+    for _ in range(rounds):  # refine the peak between its neighbouring probes
         i = int(np.argmax(lg))
         lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-        fine = np.linspace(lo, hi, 65)
-        with np.errstate(all="ignore"):
-            lf = np.asarray(logf(fine), dtype=float)
-        lf = np.where(np.isnan(lf), -np.inf, lf)
-        grid = np.concatenate([grid, fine])
-        lg = np.concatenate([lg, lf])
+        fine = np.linspace(lo, hi, 65)[1:-1]
+        lf = _finite_logs(base, lam, fine)
+        ok = lf < np.inf
+        grid = np.concatenate([grid, fine[ok]])
+        lg = np.concatenate([lg, lf[ok]])
         order = np.argsort(grid, kind="stable")
         grid, lg = grid[order], lg[order]
     i = int(np.argmax(lg))
     ystar, m = float(grid[i]), float(lg[i])
-    inside = np.nonzero(lg > m - 50.0)[0]
-    lo = float(grid[max(inside[0] - 1, 0)])
-    hi = float(grid[min(inside[-1] + 1, grid.size - 1)])
-    lo = min(lo, ystar - 1e-12 * max(1.0, abs(ystar)))
-    hi = max(hi, ystar + 1e-12 * max(1.0, abs(ystar)))
-    edges = [-np.inf, lo, ystar, hi, np.inf]
+    with np.errstate(all="ignore"):
+        b_star = float(np.asarray(base(np.array([ystar])), dtype=float).ravel()[0])
+    if strict:
+        if (i == 0 and lo_s == -math.inf) or (i == grid.size - 1 and hi_s == math.inf):
+            raise QuadratureFailure("outside", f"the integrand is largest at the end of the probe grid, y = {ystar:.6g}")
+        if (i > 0 and not np.isfinite(lg[i - 1])) or (i < grid.size - 1 and not np.isfinite(lg[i + 1])):
+            raise QuadratureFailure("outside", f"the integrand stops being finite next to its peak at y = {ystar:.6g}")
+    # the window where logf > m - 50 and the range where logf > m - 745 (beyond it the integrand
+    # underflows), scanned outwards from y* in geometric steps (x11); a heavy tail keeps mass far
+    # beyond the window, so the range up to the underflow is integrated too (with scan points as
+    # break points) instead of an infinite interval
+    span = np.geomspace(1e-12 * max(1.0, abs(ystar)), 1e300, 300)
+    cuts, probes = {}, []
+    for sign in (-1.0, 1.0):
+        end_s = hi_s if sign > 0 else lo_s
+        pts = ystar + sign * span
+        pts = pts[(pts > lo_s) & (pts < hi_s)]
+        lp = _finite_logs(base, lam, pts)
+        gone = np.nonzero(lp < m - 745.0)[0]
+        stop = int(gone[0]) if gone.size else pts.size
+        if strict:
+            if stop < pts.size and lp[stop] == -np.inf:
+                # it stops being finite (overflow in the law's functions) at pts[stop]: refuse unless
+                # what lies beyond is negligible, bounded by w(cut) (cut distance / width)^2 < 1e-17
+                prev = float(lp[stop - 1]) if stop > 0 else m
+                dist = abs(float(pts[stop - 1]) - ystar) if stop > 0 else float(span[0])
+                one = np.nonzero(lp[:stop] < m - 1.0)[0]
+                width = abs(float(pts[one[0]]) - ystar) if one.size else dist
+                if prev - m + 2.0 * math.log(max(dist / width, 1.0)) > -39.0:
+                    raise QuadratureFailure("outside", f"the integrand stops being finite at y = {pts[stop]:.6g} "
+                                                       f"before it becomes negligible")
+            if stop == pts.size and math.isinf(end_s) and pts.size:
+                raise QuadratureFailure("outside", f"the integrand is still above e^-745 of its peak at y = {pts[-1]:.6g}")
+        inner = np.nonzero(lp < m - 50.0)[0]
+        cuts[sign] = (float(pts[inner[0]]) if inner.size else end_s, float(pts[stop]) if stop < pts.size else end_s)
+        probes.append(pts[:stop])
+    edges = [cuts[-1.0][1], cuts[-1.0][0], ystar, cuts[1.0][0], cuts[1.0][1]]
+    grid = np.concatenate([grid] + probes)
+
+    memo: dict[float, float] = {}  # the moment integral starts from the same nodes as the mass integral
 
     def w(y: float) -> float:
+        r = memo.get(y)
+        if r is not None:
+            return r
+        if clock is not None:
+            clock.tick()
         with np.errstate(all="ignore"):
-            v = float(logf(np.array([y]))[0]) - m
-        return math.exp(v) if v > -745.0 else 0.0
+            v = float(np.asarray(base(np.array([y])), dtype=float).ravel()[0]) - b_star + lam * (y - ystar)
+        if v > 700.0:
+            raise QuadratureFailure("overflow", f"the integrand at y = {y:.6g} exceeds its value at the peak by e^{v:.3g}")
+        r = memo[y] = math.exp(v) if v > -745.0 else 0.0  # NaN compares False: weight 0
+        return r
 
     i0 = e0 = i1 = e1 = 0.0
     for a, b in zip(edges[:-1], edges[1:]):
         if not a < b:
             continue
-        v0, r0 = _quad(w, a, b, grid, max_points)
-        v1, r1 = _quad(lambda y: (y - ystar) * w(y), a, b, grid, max_points)
+        v0, r0 = quad(w, a, b, grid, max_points)
+        v1, r1 = quad(lambda y: (y - ystar) * w(y), a, b, grid, max_points)
         i0, e0, i1, e1 = i0 + v0, e0 + r0, i1 + v1, e1 + r1
-    if not (i0 > 0 and math.isfinite(i0) and math.isfinite(i1)):
-        raise FloatingPointError("integrand: quadrature failed (non-positive or non-finite mass)")
-    mean = ystar + i1 / i0
-    err = (e1 + abs(i1 / i0) * e0) / i0
-    return m + math.log(i0), mean, err
+    if not (i0 > 0 and math.isfinite(i0) and math.isfinite(i1) and math.isfinite(e0 + e1)):
+        raise QuadratureFailure("overflow", f"non-finite or non-positive mass ({i0!r}, {i1!r})")
+    shift = i1 / i0
+    mean = ystar + shift
+    err = (e1 + abs(shift) * e0) / i0
+    if not (math.isfinite(mean) and math.isfinite(err)):
+        raise QuadratureFailure("overflow", "the mean is not finite")
+    return LogIntegral(m + math.log(i0), mean, err, ystar, m, math.log(i0), shift, b_star)
 
 
-def _scale(dist) -> float:
+def scale(dist) -> float:
     """A robust scale of ``dist`` (inter-quartile range, falling back to 1)."""
     try:
-        s = float(dist.ppf(0.75) - dist.ppf(0.25))
+        with np.errstate(all="ignore"):
+            s = float(dist.ppf(0.75) - dist.ppf(0.25))
     except Exception:  # noqa: BLE001 - duck-typed laws
         s = float("nan")
     return s if math.isfinite(s) and s > 0 else 1.0
 
 
-
-def check_positive_real(name: str, value: Any) -> float:
-    x = _check_real(name, value)
-    if not x > 0:
-        raise ValueError(f"{name}: must be > 0, got {value!r}")
-    return x
+def support(dist) -> tuple[float, float]:
+    try:
+        lo, hi = dist.support()
+        return float(lo), float(hi)
+    except Exception:  # noqa: BLE001 - duck-typed laws without support()
+        return -math.inf, math.inf
 

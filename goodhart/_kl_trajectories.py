@@ -4,11 +4,16 @@ Kwa, Thomas & Garriga-Alonso, "Catastrophic Goodhart", arXiv 2407.14503, Theorem
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._kl_quad import _check_real, check_positive_real
+from tailpower._common import check_memory
+
+from ._kl_quad import check_positive_real, check_real
+
+__all__ = ["TrajectoryReweighting", "reweight_trajectories"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,31 @@ class TrajectoryReweighting:
     samples: int = 0
 
 
+def _real_array(name: str, value, shape=None) -> np.ndarray:
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name}: expected a 1-D array of real numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected a 1-D array of real numbers ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: expected a 1-D array of real numbers, got dtype {arr.dtype}")
+    if shape is None:
+        if arr.ndim != 1 or arr.size == 0:
+            raise ValueError(f"{name}: expected a non-empty 1-D array, got shape {arr.shape}")
+        check_memory(name, 8.0 * 8 * arr.size, f"reweighting {arr.size} trajectories")
+    elif arr.shape != shape:
+        raise ValueError(f"{name}: must have the shape of prob {shape}, got {arr.shape}")
+    arr = arr.astype(float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: must be finite, got {arr[~np.isfinite(arr)][0]!r}")
+    return arr
+
+
 def _prob_vector(name: str, p) -> np.ndarray:
-    arr = np.asarray(p, dtype=float)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name}: expected a non-empty 1-D array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"{name}: must be finite and >= 0")
+    arr = _real_array(name, p)
+    if np.any(arr < 0):
+        raise ValueError(f"{name}: must be >= 0, got {arr[arr < 0][0]!r}")
     if not abs(arr.sum() - 1.0) <= 1e-9:
         raise ValueError(f"{name}: must sum to 1, got {arr.sum()!r}")
     return arr
@@ -63,35 +87,39 @@ def reweight_trajectories(prob, proxy, t: float, c: float = 1.0, exponent: float
     trajectories the policy π(a|s) = q(subtree of a)/q(s) realises q, and KL(q||p) equals the
     expected sum of per-state KL(π(s) || π0(s)) along the trajectory (Kwa & Garriga-Alonso 2024).
 
-    Raises ValueError unless 0 < m < 1 and some trajectory has U_i <= t and some U_i > t
-    (with positive probability).
+    m = exp(log c - exponent·log t) and the weights p_i·m/F̄(t) are formed without overflow, so
+    any t > 0 and positive c, exponent with 0 < m < 1 work (m may underflow to 0: the weights
+    above t are then 0 in double precision).  The KL is the closed form above (equal to
+    Σ q_i log(q_i/p_i) since q_i/p_i is constant on each side).
+
+    Raises ValueError (naming the parameter) unless ``prob`` is a finite, non-negative 1-D array
+    summing to 1 (within 1e-9), ``proxy`` (and ``true``) are finite arrays of its shape, t > 0,
+    0 < m < 1, and some trajectory with positive probability has U_i <= t and some U_i > t;
+    TypeError for non-numeric input.
     """
     p = _prob_vector("prob", prob)
-    u = np.asarray(proxy, dtype=float)
-    if u.shape != p.shape or not np.all(np.isfinite(u)):
-        raise ValueError(f"proxy: must be finite with the shape of prob {p.shape}, got {u.shape}")
-    v = None
-    if true is not None:
-        v = np.asarray(true, dtype=float)
-        if v.shape != p.shape or not np.all(np.isfinite(v)):
-            raise ValueError(f"true: must be finite with the shape of prob {p.shape}, got {v.shape}")
-    t = _check_real("t", t)
+    u = _real_array("proxy", proxy, p.shape)
+    v = None if true is None else _real_array("true", true, p.shape)
+    t = check_real("t", t)
     c = check_positive_real("c", c)
     exponent = check_positive_real("exponent", exponent)
     if not t > 0:
         raise ValueError(f"t: must be > c**(1/exponent) > 0, got {t!r}")
-    m = c / t**exponent
-    if not 0 < m < 1:
-        raise ValueError(f"t: must be > c**(1/exponent) = {c ** (1 / exponent):.6g} so that c/t**exponent is in (0, 1), got {t!r}")
+    log_m = math.log(c) - exponent * math.log(t)
+    if not log_m < 0:
+        bound = math.log(c) / exponent
+        shown = f"{math.exp(bound):.6g}" if bound < 709 else f"exp({bound:.6g})"
+        raise ValueError(f"t: must be > c**(1/exponent) = {shown} so that c/t**exponent is in (0, 1), got {t!r}")
+    m = math.exp(log_m)
     above = u > t
     Fb = float(p[above].sum())
     F = float(p[~above].sum())
     if not (Fb > 0 and F > 0):
-        raise ValueError(f"t: some trajectory with positive probability must have proxy return > t and some <= t (P(U > t) = {Fb})")
-    q = np.where(above, p * (m / Fb), p * ((1 - m) / F))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(q > 0, q * (np.log(q) - np.log(np.where(p > 0, p, 1.0))), 0.0)
-    kl = float(terms.sum())
+        raise ValueError(f"t: some trajectory with positive probability must have proxy return > t and some "
+                         f"<= t (P(U > t) = {Fb}, P(U <= t) = {F})")
+    q = np.where(above, (p / Fb) * m, (p / F) * (1 - m))
+    above_term = 0.0 if m == 0 else m * (log_m - math.log(Fb))  # m log m -> 0 when m underflows
+    kl = (1 - m) * (math.log1p(-m) - math.log(F)) + above_term
     mu = float(q @ u)
     return TrajectoryReweighting(
         weights=q, mass=m, mean_U=mu, mean_V=None if v is None else float(q @ v), kl=max(kl, 0.0),
