@@ -9,7 +9,7 @@ implies so that impractical inputs are refused before the work starts:
 - time: compiled loops and searches are charged in *steps* (about one transition-entry update of
   value iteration, roughly 10 ns); a call whose size is driven by a parameter (``samples``, an
   orbit, a horizon) is refused with :class:`tailpower.BudgetError` when it would need more than
-  :func:`work_limit` steps (default ``2e10``, minutes), settable with :func:`set_work_limit`.
+  :func:`work_limit` steps (default ``5e9``, about a minute), settable with :func:`set_work_limit`.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ __all__ = [
     "float_array",
     "pow2_scale",
     "reward_matrix",
+    "check_positive",
 ]
 
 
@@ -44,7 +45,7 @@ class Unsupported(ValueError, NotImplementedError):
 
 
 # ----------------------------------------------------------------------------- work limit
-_DEFAULT_WORK = 2e10
+_DEFAULT_WORK = 5e9
 _work_limit = _DEFAULT_WORK
 
 
@@ -62,7 +63,7 @@ def _restore(old: float) -> Iterator[float]:
 
 
 def set_work_limit(steps: float):
-    """Set the work limit of powerseek calls (steps of about 10 ns; default ``2e10``).
+    """Set the work limit of powerseek calls (steps of about 10 ns; default ``5e9``, about a minute).
 
     Returns a context manager restoring the previous limit, so both forms work::
 
@@ -136,6 +137,10 @@ def float_array(name: str, value: Any) -> np.ndarray:
     if isinstance(value, np.ndarray) and value.dtype.kind == "c" or (
             isinstance(value, complex | np.complexfloating)):
         raise TypeError(f"{name}: expected real numbers, got complex")
+    if isinstance(value, np.ndarray) and value.dtype != np.float64:
+        from tailpower._common import check_memory
+
+        check_memory(name, value.size * 8.0, f"a float64 copy of a {value.shape} array")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -168,3 +173,12 @@ def reward_matrix(mdp, rewards: Any, name: str = "rewards") -> tuple[np.ndarray,
     if not np.all(np.isfinite(R)):
         raise ValueError(f"{name}: must be finite")
     return np.ascontiguousarray(np.atleast_2d(R)), squeeze
+
+
+def check_positive(name: str, value: Any, *, strict: bool = True) -> float:
+    """``value`` as a finite float > 0 (>= 0 unless ``strict``), else ValueError / TypeError naming
+    ``name`` (also for integers too large for float64)."""
+    x = check_real(name, value)
+    if (strict and not x > 0) or (not strict and x < 0):
+        raise ValueError(f"{name}: must be {'> 0' if strict else '>= 0'}, got {value!r}")
+    return x

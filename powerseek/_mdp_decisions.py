@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from tailpower._common import check_int, check_memory, check_positive, memory_budget
+from tailpower._common import check_int, check_memory, memory_budget
 
-from ._checks import check_work, float_array, work_limit
+from ._checks import check_positive, check_work, float_array, work_limit
 from .decisions import Decision, optimal
 from .model import MDP
 

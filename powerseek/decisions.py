@@ -37,9 +37,9 @@ from typing import Any
 
 import numpy as np
 
-from tailpower._common import check_int, check_positive
+from tailpower._common import check_int
 
-from ._checks import check_choice, check_real, float_array
+from ._checks import check_choice, check_positive, check_real, float_array
 
 __all__ = [
     "Decision",

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tailpower._common import Estimate, as_generator, check_int, check_memory, check_positive, memory_budget
+from tailpower._common import Estimate, as_generator, check_int, check_memory, memory_budget
 
-from ._checks import Unsupported, check_choice, check_gamma, check_work, float_array, pow2_scale
+from ._checks import Unsupported, check_choice, check_gamma, check_positive, check_work, float_array, pow2_scale
 from ._emax import expected_max_iid
 from .limits import check_mdp, karp_steps, limit_optimal_actions, limit_steps, max_gain, require_deterministic, self_loop_counts
 from .model import MDP
@@ -176,17 +176,18 @@ def _sizes(law: RewardLaw, samples) -> int:
     return 1 if law.deterministic else check_int("samples", samples, minimum=2)
 
 
-def _gamma_steps(mdp: MDP, gamma: float, tol: float) -> tuple[float, str | None]:
+def _gamma_steps(mdp: MDP, gamma: float, tol: float, param: str = "gamma") -> tuple[float, str | None]:
     """Steps per reward vector at ``gamma`` and the planned solver (None at the limits)."""
     if gamma == 0.0:
         return float(len(mdp.csr[4])), None
     if gamma == 1.0:
         return karp_steps(mdp), None
-    p = plan(mdp, gamma, tol / (1.0 - gamma), 2.0)
+    p = plan(mdp, gamma, tol / (1.0 - gamma), 2.0, param=param)
     return p.steps_per_row, p.method
 
 
-def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float, method: str | None) -> tuple[np.ndarray, float, str]:
+def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float, method: str | None,
+                      param: str = "gamma") -> tuple[np.ndarray, float, str]:
     """(K, S) per-sample POWER contributions (1 - gamma) max_a E_{T(s,a)} V*_R, the deterministic
     error bound and the solver used. Uses V* - R = gamma max_a T_a V* (Bellman), so there is no
     division by gamma and no cancellation at small gamma."""
@@ -196,7 +197,7 @@ def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float, method:
         return continuation(mdp, Rs) * c, 0.0, "mc"
     if gamma == 1.0:
         return max_gain(mdp, R), 0.0, "mc"
-    V, _, bound, meth = solve(mdp, Rs, gamma, tol / c / (1.0 - gamma), method or "auto")
+    V, _, bound, meth = solve(mdp, Rs, gamma, tol / c / (1.0 - gamma), method or "auto", param=param)
     X = continuation(mdp, V)
     X *= (1.0 - gamma) * c
     return X, (1.0 - gamma) * bound * c, meth
@@ -315,10 +316,7 @@ def power_curve(mdp: MDP, gammas, rewards=None, samples: int = 10_000, rng=None,
     plans = []
     total = 0.0
     for g in gs:
-        try:
-            steps, planned = _gamma_steps(mdp, float(g), tol)
-        except ValueError as exc:
-            raise ValueError("gammas: " + str(exc).split(": ", 1)[-1]) from None
+        steps, planned = _gamma_steps(mdp, float(g), tol, param="gammas")
         plans.append(planned)
         total += steps
     check_work("samples", K * (total + _DRAW_STEPS * S + 100), f"POWER at {gs.size} discount rates on {K} reward samples")
@@ -329,7 +327,7 @@ def power_curve(mdp: MDP, gammas, rewards=None, samples: int = 10_000, rng=None,
     for lo in range(0, K, rows):
         R = law.sample(gen, min(rows, K - lo), mdp)
         for i, g in enumerate(gs):
-            X, b, m = _per_sample_power(mdp, R, float(g), tol, plans[i])
+            X, b, m = _per_sample_power(mdp, R, float(g), tol, plans[i], param="gammas")
             bound = max(bound, b)
             meths.add(m)
             accs[i].add(X)

@@ -101,7 +101,11 @@ class RewardLaw:
 
     def sample(self, gen: np.random.Generator, K: int, mdp) -> np.ndarray:
         """Draw ``K`` reward vectors on the states of ``mdp``: array (K, S) of float64."""
+        from tailpower._common import check_int, check_memory
+
+        K = check_int("K", K)
         S = mdp.n_states
+        check_memory("K", 2.0 * K * S * 8, f"{K} reward vectors on {S} states")
         with np.errstate(all="ignore"):
             if self.kind == "iid":
                 out = np.asarray(self.dist.rvs(size=(K, S), random_state=gen), dtype=float)

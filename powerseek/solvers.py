@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tailpower._common import check_memory, check_positive
+from tailpower._common import check_memory
 
 from . import _kernels
 from ._bellman import continuation, expectations
-from ._checks import Unsupported, check_choice, check_gamma, pow2_scale, reward_matrix
+from ._checks import Unsupported, check_choice, check_gamma, check_positive, pow2_scale, reward_matrix
 from ._policy_iteration import policy_iteration
 from .limits import (
     _row_blocks,
