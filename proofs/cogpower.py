@@ -12,6 +12,7 @@ import math
 import numpy as np
 import sympy as sp
 
+from proofs._args import symbolic_arg
 from proofs.ledger import Check, Claim
 
 t, u, y = sp.symbols("t u y", positive=True)
@@ -34,7 +35,10 @@ def subtask_mean():
 
 def stable_scale_integral(beta):
     """sigma^beta = beta int_0^inf (1 - cos y) y^(-1-beta) dy: the coefficient of |u|^beta in
-    1 - Re E[e^{iuX}] as u -> 0 (substitute y = u x in beta int_1^inf (1 - cos ux) x^(-1-beta) dx)."""
+    1 - Re E[e^{iuX}] as u -> 0 (substitute y = u x in beta int_1^inf (1 - cos ux) x^(-1-beta) dx).
+
+    ``beta`` is a number in (0, 2) -- where the identity holds -- or a SymPy expression."""
+    beta = symbolic_arg("beta", beta, lo=0, hi=2, where=" (the stable range of the identity)")
     # integrate by parts (boundary terms vanish for 0 < beta < 2): = int_0^inf sin(y) y^(-beta) dy,
     # a Mellin transform SymPy evaluates reliably (it returns -oo for the first form at beta = 1/2).
     return sp.simplify(sp.integrate(sp.sin(y) * y ** (-beta), (y, 0, sp.oo)))

@@ -108,8 +108,12 @@ def tail_class(name: str) -> tuple[bool, bool | None]:
 
     e^{λx} F̄(x) = exp(x (λ - r(x))) with r(x) = -log F̄(x)/x, so X is heavy (the limit is infinite
     for every λ > 0) exactly when r(x) -> 0, and light when r(x) -> r > 0 (take λ < r).
-    Theorem 6's condition is F̄(t+1)/F̄(t) -> 0.
+    Theorem 6's condition is F̄(t+1)/F̄(t) -> 0. ``name`` is ``"uniform"`` or a key of ``_TAILS``.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected the name of a tail class (str), got {type(name).__name__}")
+    if name != "uniform" and name not in _TAILS:
+        raise ValueError(f"name: unknown tail class {name!r}; known: uniform, {', '.join(_TAILS)}")
     if name == "uniform":
         return False, None            # bounded support: e^{λx} F̄ = 0 eventually; ratio 0/0
     f = _TAILS[name]

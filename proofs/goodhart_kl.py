@@ -12,11 +12,13 @@ Derivations (SymPy, returning expressions) used by the claims and by the tests:
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import sympy as sp
 from scipy import stats
 
+from proofs._args import symbolic_arg
 from proofs.ledger import Check, Claim
 
 PAPER = "Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503)"
@@ -24,10 +26,34 @@ PAPER = "Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503)"
 
 # ----------------------------------------------------------------------------- derivations
 def student_t_density(nu=None, x=None):
-    nu = nu if nu is not None else sp.symbols("nu", positive=True)
-    x = x if x is not None else sp.symbols("x", real=True)
+    """Density of Student's t with ``nu > 0`` degrees of freedom at ``x`` (symbols by default)."""
+    nu = symbolic_arg("nu", nu, lo=0, exact=False) if nu is not None else sp.symbols("nu", positive=True)
+    x = symbolic_arg("x", x, exact=False) if x is not None else sp.symbols("x", real=True)
+    nu, x = _density_numbers(nu, x)
     c = sp.gamma((nu + 1) / 2) / (sp.sqrt(nu * sp.pi) * sp.gamma(nu / 2))
     return c * (1 + x**2 / nu) ** (-(nu + 1) / 2)
+
+
+def _small_exact(v) -> bool:
+    return isinstance(v, (int, sp.Integer, sp.Rational)) and abs(v) <= 1000 and sp.Rational(v).q <= 1000
+
+
+def _density_numbers(nu, x):
+    """Numbers for the density: small exact ones stay exact; anything else becomes a SymPy Float
+    with enough digits for the largest input. Exact arithmetic would expand Gamma of a huge
+    half-integer or a rational power with 2^52 denominators (minutes), and 15-digit floats lose
+    (nu + 1)/2 against nu/2 (nu = 1e16 gave 1e-8/sqrt(pi) instead of 0.399) or overflow in x**2."""
+    nums = [v for v in (nu, x) if not (isinstance(v, sp.Basic) and not v.is_number)]
+    if all(_small_exact(v) for v in nums):
+        return nu, x
+    digits = 30 + sum(2 * int(math.log10(abs(float(v)) + 1)) for v in nums)
+
+    def to_float(v):
+        if isinstance(v, sp.Basic):
+            return v.evalf(digits) if v.is_number else v
+        return sp.Integer(v).evalf(digits) if isinstance(v, numbers.Integral) else sp.Float(float(v), digits)
+
+    return to_float(nu), to_float(x)
 
 
 def student_t_upper_mean():
@@ -42,14 +68,18 @@ def student_t_upper_mean():
 
 
 def student_t3_sf(t=None):
-    """F̄(t) = 1/2 - (atan(t/√3) + √3 t/(t² + 3))/π for t_3."""
-    t = t if t is not None else sp.symbols("t", positive=True)
+    """F̄(t) = 1/2 - (atan(t/√3) + √3 t/(t² + 3))/π for t_3 (``t`` finite or a symbol).
+
+    The two terms cancel for large t: evaluate with ``sp.N(expr, 15, maxn=10**4)`` beyond t = 1e50
+    (``float(expr)`` works at SymPy's default precision cap and can be wrong there)."""
+    t = symbolic_arg("t", t) if t is not None else sp.symbols("t", positive=True)
     return sp.Rational(1, 2) - (sp.atan(t / sp.sqrt(3)) + sp.sqrt(3) * t / (t**2 + 3)) / sp.pi
 
 
 def exponent1_limit(c=1):
     """lim_{t->inf} E_{P_t}[X] for Q = t_3 and mass c/t: (1-c/t)E[X|X<=t] -> 0 (E[X|X<=t] =
-    -F̄ E[X|X>t]/F -> 0) and (c/t) E[X|X>t] -> c·3/2."""
+    -F̄ E[X|X>t]/F -> 0) and (c/t) E[X|X>t] -> c·3/2. ``c`` is a finite number or a symbol."""
+    c = symbolic_arg("c", c)
     t = sp.symbols("t", positive=True)
     f = student_t_density(sp.Integer(3), t)
     upper = f * (3 + t**2) / (2 * student_t3_sf(t))

@@ -17,7 +17,8 @@ A claim *fails* when any of its checks returns ``ok=False`` or raises -- that is
 toolkit or in the derivation, and ``tailpower claims`` exits 1.
 
 Each science area lists its claims in ``proofs/<area>.py`` as a module-level ``CLAIMS`` list;
-:func:`all_claims` collects them.
+:func:`all_claims` collects them. An area whose module fails to import contributes one failing
+claim carrying the traceback, so ``tailpower claims`` reports it with the rest instead of stopping.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import numpy as np
 
 __all__ = ["Check", "Claim", "ClaimResult", "all_claims", "areas", "evaluate"]
 
@@ -56,10 +59,20 @@ class Claim:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
+        for name in ("id", "source", "statement", "note"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(f"{name}: expected a string, got {type(value).__name__}")
+        if not self.id:
+            raise ValueError("id: must not be empty")
+        if not isinstance(self.verdict, str) or self.verdict not in VERDICTS:
             raise ValueError(f"verdict: must be one of {VERDICTS}, got {self.verdict!r}")
+        for name in ("symbolic", "numeric"):
+            value = getattr(self, name)
+            if value is not None and not callable(value):
+                raise TypeError(f"{name}: expected a function returning a Check, or None, got {type(value).__name__}")
         if self.symbolic is None and self.numeric is None:
-            raise ValueError(f"claim {self.id}: needs at least one check")
+            raise ValueError(f"symbolic: claim {self.id!r} needs at least one check (symbolic or numeric)")
 
 
 @dataclass(frozen=True)
@@ -85,26 +98,73 @@ def areas() -> list[str]:
 
     import proofs
 
-    return sorted(m.name for m in pkgutil.iter_modules(proofs.__path__) if m.name != "ledger")
+    return sorted(m.name for m in pkgutil.iter_modules(proofs.__path__)
+                  if m.name != "ledger" and not m.name.startswith("_"))
 
 
-def all_claims(selected: list[str] | tuple[str, ...] | None = None) -> list[Claim]:
+def _import_failure(area: str, tb: str) -> Claim:
+    """A claim that fails with the traceback of an area module that does not import (or whose
+    ``CLAIMS`` is not a list of claims)."""
+
+    def reraise() -> Check:
+        raise ImportError(f"proofs.{area} failed to load its claims:\n{tb}")
+
+    return Claim(f"{area}.import", f"proofs/{area}.py", f"the claims module proofs.{area} imports",
+                 symbolic=reraise)
+
+
+def all_claims(selected: str | list[str] | tuple[str, ...] | None = None) -> list[Claim]:
     """Every claim of the ledger (or of the ``selected`` areas), in area order.
 
-    An area is a module ``proofs.<area>`` with a module-level ``CLAIMS`` list.
+    Parameters
+    ----------
+    selected : str or sequence of str, optional
+        Area names (modules of ``proofs`` holding a ``CLAIMS`` list, see :func:`areas`); ``None``
+        or empty: all areas.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming ``selected``: not area names, or an unknown area. An area whose module fails to
+        import (or has a malformed ``CLAIMS``) is not an error here: it contributes a claim
+        ``<area>.import`` that fails.
     """
     known = areas()
+    if isinstance(selected, str):
+        selected = [selected]
+    elif selected is not None:
+        if isinstance(selected, bytes) or not hasattr(selected, "__iter__"):
+            raise TypeError(f"selected: expected area names (a str or a list of str), got {type(selected).__name__}")
+        selected = list(selected)
     for a in selected or ():
+        if not isinstance(a, str):
+            raise TypeError(f"selected: expected area names (str), got {a!r}")
         if a not in known:
-            raise ValueError(f"area: unknown ledger area {a!r}; known: {known}")
+            raise ValueError(f"selected: unknown ledger area {a!r}; known: {known}")
     claims: list[Claim] = []
-    for area in selected or known:
-        claims.extend(getattr(importlib.import_module(f"proofs.{area}"), "CLAIMS", []))
+    for area in dict.fromkeys(selected or known):
+        try:
+            module = importlib.import_module(f"proofs.{area}")
+        except Exception:  # noqa: BLE001 -- reported as a failing claim of the area
+            claims.append(_import_failure(area, traceback.format_exc(limit=6)))
+            continue
+        found = getattr(module, "CLAIMS", [])
+        if not isinstance(found, list) or not all(isinstance(c, Claim) for c in found):
+            claims.append(_import_failure(area, f"proofs.{area}.CLAIMS is not a list of Claim objects"))
+            continue
+        claims.extend(found)
     ids = [c.id for c in claims]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
-        raise ValueError(f"duplicate claim ids: {sorted(dup)}")
+        raise ValueError(f"selected: the selected areas repeat claim ids {sorted(dup)}")
     return claims
+
+
+def _is_sympy_boolean(value: Any) -> bool:
+    """SymPy's ``true``/``false`` (what a decided relational such as ``x <= 1/4`` evaluates to)."""
+    from sympy.logic.boolalg import BooleanAtom
+
+    return isinstance(value, BooleanAtom)
 
 
 def _run(check: Callable[[], Check] | None, errors: list[str]) -> Check | None:
@@ -118,11 +178,18 @@ def _run(check: Callable[[], Check] | None, errors: list[str]) -> Check | None:
     if not isinstance(res, Check):
         errors.append(f"check returned {type(res).__name__}, not Check")
         return None
+    if not isinstance(res.ok, (bool, np.bool_)) and not _is_sympy_boolean(res.ok):
+        errors.append(f"check returned Check(ok={res.ok!r}), not a boolean verdict")
+        return None
     return res
 
 
 def evaluate(claim: Claim) -> ClaimResult:
-    """Run both checks of ``claim``."""
+    """Run both checks of ``claim``; a check that raises (any ``Exception``) or returns something
+    other than a :class:`Check` with a boolean ``ok`` makes the claim fail, with the reason in
+    ``errors``. TypeError naming ``claim`` if it is not a :class:`Claim`."""
+    if not isinstance(claim, Claim):
+        raise TypeError(f"claim: expected a proofs.ledger.Claim, got {type(claim).__name__}")
     errors: list[str] = []
     t0 = time.perf_counter()
     sym = _run(claim.symbolic, errors)

@@ -19,18 +19,24 @@ Derivations (functions returning SymPy expressions):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
 import numpy as np
 import sympy as sp
 
+from proofs._args import symbolic_arg
 from proofs.ledger import Check, Claim
 
 g = sp.symbols("gamma", positive=True)
 a, b, x, y, n = sp.symbols("a b x y n", positive=True)
 
 Z = 5.0  # z-score for Monte Carlo agreement
+# visit_distributions solves one symbolic S x S system per deterministic policy: Figure 1 (96
+# policies, 8 states, work 96 * 8^3 = 49,152) takes about 6 s; the cap is about 5 times that.
+MAX_VISIT_WORK = 2**18
+MAX_LPS = 20_000  # non_dominated: linear programs, each over all visit distributions
 
 
 def _close(est, target, extra=0.0) -> bool:
@@ -39,22 +45,50 @@ def _close(est, target, extra=0.0) -> bool:
 
 # ------------------------------------------------------------------------- derivations
 def expected_max_uniform(nn=n):
-    """E[max of n iid U(0,1)] = int_0^1 x * n x^(n-1) dx = n/(n+1)."""
+    """E[max of n iid U(0,1)] = int_0^1 x * n x^(n-1) dx = n/(n+1) (``nn > 0`` or a symbol).
+
+    A number ``nn`` is substituted into the integral done for a positive symbol: integrating
+    x^(10^6) with the exponent spelled out takes SymPy minutes."""
+    nn = symbolic_arg("nn", nn, lo=0)
+    if nn.is_number:
+        return sp.simplify(_expected_max_uniform_n().subs(n, nn))
     return sp.simplify(sp.integrate(x * nn * x ** (nn - 1), (x, 0, 1), conds="none"))
+
+
+@functools.lru_cache(maxsize=None)
+def _expected_max_uniform_n():
+    """The integral of :func:`expected_max_uniform` for the positive symbol ``n`` (done once)."""
+    return sp.simplify(sp.integrate(x * n * x ** (n - 1), (x, 0, 1), conds="none"))
 
 
 def visit_distributions(mdp, state):
     """Visit distributions f^{pi,s}(gamma) = e_s^T (I - gamma P_pi)^{-1} of all deterministic
     stationary policies of a deterministic MDP, restricted to the states reachable from ``state``,
     as SymPy rational functions. Returns a list of distinct (policy, f) with f a list in
-    ``mdp.states`` order."""
+    ``mdp.states`` order.
+
+    The policies are enumerated, so MDPs with more than about ``MAX_VISIT_WORK / S^3`` policies
+    reachable from ``state`` are refused (ValueError naming ``mdp``); use powerseek's numeric
+    solvers for them."""
     import networkx as nx
 
+    from powerseek import MDP
+
+    if not isinstance(mdp, MDP):
+        raise TypeError(f"mdp: expected a powerseek.MDP, got {type(mdp).__name__}")
+    if not mdp.is_deterministic:
+        raise ValueError("mdp: visit_distributions enumerates the policies of a deterministic MDP; this one is stochastic")
     S = mdp.n_states
     s0 = mdp.index(state)
     g_nx = mdp.to_graph()
     reach = sorted(mdp.index(v) for v in nx.descendants(g_nx, mdp.states[s0]) | {mdp.states[s0]})
     choices = [mdp.successor_table[s] for s in reach]
+    n_policies = math.prod(len(c) for c in choices)
+    if n_policies * S**3 > MAX_VISIT_WORK:
+        raise ValueError(
+            f"mdp: {n_policies:,} deterministic policies of {S} states are reachable from {mdp.states[s0]!r}; "
+            f"solving each symbolically (work {n_policies * S**3:.3g}) is above {MAX_VISIT_WORK:,} "
+            "(Figure 1 is 49,152 and takes seconds); use powerseek's numeric solvers for this MDP")
     seen: dict = {}
     for pick in itertools.product(*choices):
         P = sp.zeros(S, S)
@@ -79,13 +113,19 @@ def non_dominated(fs, gammas=(sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(
 
     Test used: for each gamma in ``gammas``, the LP  max t  s.t.  (f' - f)(gamma) . r + t <= 0 for
     every other f', r in [-1, 1]^S, t <= 1. f is non-dominated when t* > 1e-9 at some gamma (then
-    r strictly separates f from all others: f is a vertex of the convex hull of F(s, gamma))."""
+    r strictly separates f from all others: f is a vertex of the convex hull of F(s, gamma)).
+
+    ``fs`` is the output of :func:`visit_distributions` (pairs ``(policy, f)``, each ``f`` a list
+    of expressions in gamma only); ``gammas`` are numbers in (0, 1). One LP per pair and gamma, so
+    ``len(fs) * len(gammas)`` is at most ``MAX_LPS``."""
     from scipy.optimize import linprog
 
+    fs, gammas = _check_non_dominated_args(fs, gammas)
+    F_at = {gv: np.array([[float(v.subs(g, gv)) for v in ff] for _, ff in fs]) for gv in gammas}
     out = []
     for i, (_, f) in enumerate(fs):
         for gv in gammas:
-            F = np.array([[float(v.subs(g, gv)) for v in ff] for _, ff in fs])
+            F = F_at[gv]
             others = np.delete(F, i, axis=0)
             S = F.shape[1]
             if len(others) == 0:
@@ -98,6 +138,36 @@ def non_dominated(fs, gammas=(sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(
                 out.append(i)
                 break
     return out
+
+
+def _check_non_dominated_args(fs, gammas) -> tuple[list, list]:
+    if isinstance(fs, (str, bytes)) or not hasattr(fs, "__iter__"):
+        raise TypeError(f"fs: expected the list of (policy, f) pairs of visit_distributions, got {type(fs).__name__}")
+    fs = list(fs)
+    if isinstance(gammas, (str, bytes)) or not hasattr(gammas, "__iter__"):
+        raise TypeError(f"gammas: expected a sequence of discount rates in (0, 1), got {type(gammas).__name__}")
+    gammas = [symbolic_arg("gammas", gv, lo=0, hi=1) for gv in gammas]
+    if any(isinstance(gv, sp.Basic) and not gv.is_number for gv in gammas):
+        raise TypeError("gammas: expected numbers in (0, 1), not symbols")
+    if not fs or not gammas:
+        raise ValueError(f"{'fs' if not fs else 'gammas'}: must not be empty")
+    if len(fs) * len(gammas) > MAX_LPS:
+        raise ValueError(f"fs: {len(fs)} visit distributions x {len(gammas)} gammas = {len(fs) * len(gammas):,} "
+                         f"linear programs, above {MAX_LPS:,}")
+    width = None
+    for i, pair in enumerate(fs):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[1], (tuple, list))):
+            raise TypeError(f"fs: item {i} is not a (policy, f) pair with f a list")
+        if width is None:
+            width = len(pair[1])
+        if len(pair[1]) != width or not width:
+            raise ValueError(f"fs: item {i} has {len(pair[1])} entries, expected {width} (one per state)")
+        for v in pair[1]:
+            if isinstance(v, bool) or not isinstance(v, (sp.Basic, int, float)):
+                raise TypeError(f"fs: item {i} holds a {type(v).__name__}, not a SymPy expression")
+            if isinstance(v, sp.Basic) and not v.free_symbols <= {g}:
+                raise ValueError(f"fs: item {i} depends on {sorted(map(str, v.free_symbols - {g}))}, not only gamma")
+    return [(p, [sp.sympify(v) for v in f]) for p, f in fs], gammas
 
 
 def _pair_max_expectation(val_ge, val_lt):
@@ -163,7 +233,9 @@ def fig1_star_limits():
 def negative_skew_up_probability(gamma=sp.Rational(12, 100)):
     """Negative-skew example: P(up optimal) = P(r2/(1-g) > r3 + g r4 + g^2 M/(1-g)) with r ~ CDF x^2
     (density 2x) and M = max(r5, r6) (CDF x^4). Writing Zs = (1-g)(r3 + g r4) + g^2 M, up is
-    optimal iff r2 > Zs. Since Zs <= (1-g)(1+g) + g^2 = 1, P = 1 - E[Zs^2] (exact, polynomial)."""
+    optimal iff r2 > Zs. Since Zs <= (1-g)(1+g) + g^2 = 1, P = 1 - E[Zs^2] (exact, polynomial).
+    The bound 0 <= Zs <= 1 needs ``0 <= gamma <= 1``."""
+    gamma = symbolic_arg("gamma", gamma, lo=0, hi=1, closed=True)
     r3, r4, m = sp.symbols("r3 r4 m", positive=True)
     Zs = (1 - gamma) * (r3 + gamma * r4) + gamma**2 * m
     dens = 2 * r3 * 2 * r4 * 4 * m**3

@@ -21,9 +21,11 @@ import math
 import numpy as np
 import sympy as sp
 
+from proofs._args import int_arg
 from proofs.ledger import Check, Claim
 
 Z = 5.0
+MAX_ORBIT_D = 10**5  # d! of 10^5 (456,574 digits) takes about 0.6 s
 x, a, b = sp.symbols("x a b", positive=True)
 
 
@@ -35,8 +37,18 @@ def _ps():
 
 # ------------------------------------------------------------------------------ derivations
 def multiset_orbit_size(mults):
-    """d!/prod m_i! for multiplicities ``mults`` (SymPy integer)."""
+    """d!/prod m_i! for multiplicities ``mults`` (SymPy integer); d = sum(mults) <= 10^5."""
+    if isinstance(mults, (str, bytes)) or not hasattr(mults, "__iter__"):
+        raise TypeError(f"mults: expected a sequence of multiplicities, got {type(mults).__name__}")
+    checked = []
+    for i, m in enumerate(mults):
+        if i >= MAX_ORBIT_D:
+            raise ValueError(f"mults: more than {MAX_ORBIT_D} multiplicities")
+        checked.append(int_arg("mults", m, lo=0, hi=MAX_ORBIT_D))
+    mults = checked
     d = sum(mults)
+    if d > MAX_ORBIT_D:
+        raise ValueError(f"mults: the multiplicities sum to {d}; d! is computed exactly only for d <= {MAX_ORBIT_D}")
     return sp.factorial(d) / sp.prod([sp.factorial(m) for m in mults])
 
 
@@ -74,8 +86,12 @@ def fig1_empty_average_optimal_probability():
 
 
 def involution_preserves_utility(d: int = 4):
-    """max over permutations phi of S_d of |(P_phi x)^T (P_phi u) - x^T u| on symbols (0)."""
+    """max over permutations phi of S_d of |(P_phi x)^T (P_phi u) - x^T u| on symbols (0).
+
+    Enumerates all d! permutations, so ``d`` is at most 8 (about 15 s)."""
     import itertools
+
+    d = int_arg("d", d, lo=1, hi=8, why=" (all d! permutations are expanded symbolically)")
 
     xs = sp.symbols(f"x0:{d}")
     us = sp.symbols(f"u0:{d}")

@@ -94,12 +94,12 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
-    from proofs.ledger import all_claims, evaluate
+    from proofs.ledger import all_claims, areas, evaluate
 
-    try:
-        claims = all_claims(args.area)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(str(exc)) from None
+    unknown = [a for a in args.area or () if a not in areas()]
+    if unknown:
+        raise UsageError(f"--area: unknown ledger area {unknown[0]!r}; known: {', '.join(areas())}")
+    claims = all_claims(args.area)
     failed = 0
     for claim in claims:
         res = evaluate(claim)
