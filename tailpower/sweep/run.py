@@ -151,6 +151,17 @@ def _check_signature(fn: Callable, spec: SweepSpec) -> None:
         raise ValueError(f"function: {spec.function} cannot be called with {sorted(kwargs)}: {exc}") from None
 
 
+def _check_objective(spec: SweepSpec, earlier: list[dict], path: Path) -> None:
+    """An adaptive search whose objective is no field of any result would silently degrade to
+    random draws: refuse it once the first round's results show the field is missing."""
+    results = [r["result"] for r in earlier if isinstance(r.get("result"), Mapping)]
+    field = spec.search["objective"]
+    if results and not any(field in res for res in results):
+        fields = sorted({k for res in results for k in res})
+        raise ValueError(f"search.objective: no result of the first round has a field {field!r} (fields: "
+                         f"{', '.join(fields[:12])}); the records so far are saved in {path}")
+
+
 def _upload_to_dask(executor: Any, file: str | None) -> None:
     client = getattr(executor, "_client", None)
     if file is not None and client is not None and hasattr(client, "upload_file"):
@@ -244,6 +255,7 @@ def run_sweep(
                 pts = points(spec)
             else:
                 earlier = [r for r in writer.records.values() if r.get("round", 0) < rnd]
+                _check_objective(spec, earlier, writer.path)
                 pts = adaptive_round(spec, rnd, sorted(earlier, key=lambda r: r["key"]))
             todo, seen = [], set()
             for p in pts:

@@ -143,18 +143,14 @@ def split_function(ref: Any, base_dir: Path) -> tuple[str | None, str, str]:
     """``(absolute file path or None, module name, attribute)`` of a function reference."""
     if not isinstance(ref, str):
         raise TypeError(f"function: expected 'module:function' or 'file.py:function', got {type(ref).__name__}")
-    if ref.count(":") != 1 or not all(part.strip() for part in ref.split(":")) or "\0" in ref:
+    mod, _, attr = ref.rpartition(":")  # the last colon: a file path may hold colons
+    if not mod.strip() or not attr or "\0" in ref:
         raise ValueError(f"function: expected 'module:function' or 'file.py:function', got {ref!r}")
-    mod, attr = ref.split(":")
     if not attr.isidentifier():
         raise ValueError(f"function: {attr!r} is not a Python name (in {ref!r})")
     if mod.endswith(".py"):
         path = Path(mod)
-        if not path.is_absolute():
-            path = base_dir / path
-        path = path.resolve()
-        if not path.stem.isidentifier():
-            raise ValueError(f"function: the file name {path.name!r} must be a Python module name")
+        path = _resolve_path("function", path if path.is_absolute() else base_dir / path)
         return str(path), path.stem, attr
     if not all(part.isidentifier() for part in mod.split(".")):
         raise ValueError(f"function: {mod!r} is not a module name or a .py file (in {ref!r})")
@@ -398,6 +394,8 @@ def _build(raw: dict, base: Path, default_results: Path | None, override: Path |
     if search is not None:
         search = _check_search(search, has_grid=bool(grid))
     names = list(grid) + list(search["params"] if search else [])
+    for name in sorted(set(grid) & set(search["params"] if search else [])):
+        raise ValueError(f"{name}: appears both in [grid] and in [search.params]; sweep it in one of them")
     for name in names:
         if name in fixed:
             raise ValueError(f"{name}: appears both in [fixed] and as a swept parameter")

@@ -674,3 +674,32 @@ def test_sweep_does_not_import_the_cli():
     out = subprocess.run([sys.executable, "-c", "import sys, tailpower.sweep; print('tailpower.cli' in sys.modules)"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_name_in_both_grid_and_search_is_refused(work):
+    """The random draw silently replaced the grid value, so the grid was never swept."""
+    spec = {"function": f"{work / 'toy_contract_fn.py'}:toy", "results": str(_fresh(work)),
+            "grid": {"a": [1.0, 2.0]}, "search": {"n": 3, "params": {"a": {"uniform": [0, 1]}}}}
+    out = check(_code(f"sw.points({spec!r})"), ["a"], package="sweep")
+    assert out["status"] == "raised" and "both in [grid] and in [search.params]" in out["message"]
+
+
+def test_function_files_with_colons_and_dashes_in_their_paths(tmp_path):
+    d = tmp_path / "a:b"
+    d.mkdir()
+    (d / "my-fn.py").write_text("def f(a, rng):\n    return a + 1\n")
+    spec = {"function": f"{d / 'my-fn.py'}:f", "results": str(tmp_path / "r.jsonl"), "grid": {"a": [1, 2]}}
+    out = check(_code(f"[r['result']['value'] for r in sw.run_sweep({spec!r}, cf.ThreadPoolExecutor(1))]"),
+                ["function"], package="sweep")
+    assert sorted(out["value"]) == [2, 3]
+
+
+def test_an_adaptive_objective_that_no_result_has_is_refused(work):
+    """A misspelt objective turned the adaptive search into random draws without a word."""
+    path = _fresh(work)
+    spec = {"function": f"{work / 'toy_contract_fn.py'}:bowl", "results": str(path),
+            "search": {"kind": "adaptive", "n": 4, "rounds": 2, "objective": "valeu",
+                       "params": {"x": {"uniform": [0.0, 1.0]}}}}
+    out = check(_code(f"sw.run_sweep({spec!r}, cf.ThreadPoolExecutor(1))"), ["search.objective"], package="sweep")
+    assert out["status"] == "raised" and "'valeu'" in out["message"] and "value" in out["message"]
+    assert len(path.read_bytes().splitlines()) == 1 + 4  # round 0 is saved
