@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Usage errors print a one-line message and raise ``SystemExit(2)``, as argparse does.
     """
-    if argv is not None and (isinstance(argv, (str, bytes)) or not all(isinstance(a, str) for a in argv)):
+    if argv is not None and (not isinstance(argv, (list, tuple)) or not all(isinstance(a, str) for a in argv)):
         raise TypeError(f"argv: expected a list of strings, got {argv!r}"[:200])
     from .sweep.command import add_arguments
 

@@ -703,3 +703,9 @@ def test_an_adaptive_objective_that_no_result_has_is_refused(work):
     out = check(_code(f"sw.run_sweep({spec!r}, cf.ThreadPoolExecutor(1))"), ["search.objective"], package="sweep")
     assert out["status"] == "raised" and "'valeu'" in out["message"] and "value" in out["message"]
     assert len(path.read_bytes().splitlines()) == 1 + 4  # round 0 is saved
+
+
+@pytest.mark.parametrize("argv", ["5", "'sweep'", "[1]", "[None]", "{'sweep': 1}"])
+def test_main_refuses_an_argv_that_is_not_a_list_of_strings(argv):
+    out = check(f"from tailpower.cli import main\nresult = main({argv})", ["argv"], package="cli")
+    assert out["status"] == "raised" and out["type"] == "TypeError"
