@@ -4,6 +4,7 @@ into the results file, resuming. The worker-side functions here are what executo
 from __future__ import annotations
 
 import concurrent.futures as cf
+import copy
 import dataclasses
 import importlib
 import importlib.util
@@ -96,7 +97,9 @@ def _evaluate(ref: tuple, params: dict, fixed: dict, seed_arg: str | None, seed:
     """Run one point (in a worker). Returns ``("result", dict)`` or ``("error", str)``."""
     try:
         fn = _resolve(*ref)
-        kwargs = {**fixed, **params}
+        # a copy per point: with threads the spec's lists would be shared, and a function that
+        # changed one in place would change the inputs (and recorded params) of other points
+        kwargs = copy.deepcopy({**fixed, **params})
         if seed_arg is not None:
             kwargs[seed_arg] = seed
         return "result", _to_record_result(fn(**kwargs))
@@ -290,7 +293,10 @@ def _run_points(executor, spec, ref, rnd, todo, writer, cap) -> Iterator[str]:
                     break
                 key, params = nxt
                 seed = point_seed(spec.seed, key)
-                fut = executor.submit(_evaluate, ref, params, spec.fixed, spec.seed_arg, seed, record_errors)
+                try:
+                    fut = executor.submit(_evaluate, ref, params, spec.fixed, spec.seed_arg, seed, record_errors)
+                except RuntimeError as exc:  # e.g. "cannot schedule new futures after shutdown"
+                    raise ValueError(f"executor: does not accept work ({exc})") from None
                 running[fut] = (key, params, seed)
             if not running:
                 return

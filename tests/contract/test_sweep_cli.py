@@ -709,3 +709,26 @@ def test_an_adaptive_objective_that_no_result_has_is_refused(work):
 def test_main_refuses_an_argv_that_is_not_a_list_of_strings(argv):
     out = check(f"from tailpower.cli import main\nresult = main({argv})", ["argv"], package="cli")
     assert out["status"] == "raised" and out["type"] == "TypeError"
+
+
+def test_a_function_that_changes_its_inputs_does_not_change_other_points(tmp_path):
+    """With threads, the spec's [fixed] lists were shared: a function appending to one changed the
+    inputs of the points after it (results then depended on the order points ran in)."""
+    (tmp_path / "mut_fn.py").write_text("def f(a, xs, rng):\n    xs.append(a)\n    return len(xs)\n")
+    spec = {"function": f"{tmp_path / 'mut_fn.py'}:f", "results": str(tmp_path / "r.jsonl"),
+            "fixed": {"xs": [0]}, "grid": {"a": list(range(6))}}
+    out = check(_code(f"[r['result']['value'] for r in sw.run_sweep({spec!r}, cf.ThreadPoolExecutor(3))]"), [],
+                package="sweep")
+    assert out["value"] == [2] * 6
+
+
+def test_an_executor_that_was_shut_down_is_named():
+    code = _code("""
+        import tempfile, os
+        ex = cf.ThreadPoolExecutor(1)
+        ex.shutdown()
+        sw.run_sweep({"function": "colorsys:rgb_to_hsv", "seed_arg": False, "grid": {"r": [0.5], "g": [0.1], "b": [0.2]},
+                      "results": os.path.join(tempfile.mkdtemp(), "r.jsonl")}, ex)
+    """)
+    out = check(code, ["executor"], package="sweep")
+    assert out["status"] == "raised" and "does not accept work" in out["message"]
