@@ -106,11 +106,28 @@ def _exp_times(log_a: float, b: float) -> float:
 
 
 def _log1mexp(la: float) -> float:
-    """log(1 - e^la) for la <= 0, accurate at both ends."""
+    """log(1 - e^la) for la <= 0, accurate at both ends (-inf at la >= 0)."""
+    if la >= 0:
+        return -math.inf
     return math.log(-math.expm1(la)) if la > -0.6931 else math.log1p(-math.exp(la))
 
 
+def _collapsed(Q, t: float, side: int, lp: float):
+    """(length, log hazard) if the density falls by more than e^50 within 16 ulps of t on ``side``
+    (so E[X | X > t] = t to double precision; normal laws beyond ~1e8), else None.  The drop over
+    16 ulps is far above the rounding of log f when it is that large."""
+    if not math.isfinite(lp):
+        return None
+    s_len = 16 * math.ulp(t)
+    with np.errstate(all="ignore"):
+        d = lp - float(Q.logpdf(t + side * s_len))
+    if not d > 50.0:
+        return None
+    return s_len / 50.0, math.log(d / s_len)
+
+
 _LOG_TINY = math.log(2.2250738585072014e-308)  # log of the smallest normal double
+_LOG_SUBNORMAL = math.log(5e-324) - 0.1          # below: not the log of any double
 
 
 def _q_parts(Q, t: float, mu: float, clock: Clock) -> tuple[float, float, float, float, float, float]:
@@ -122,16 +139,30 @@ def _q_parts(Q, t: float, mu: float, clock: Clock) -> tuple[float, float, float,
         ls, lc, lp = float(Q.logsf(t)), float(Q.logcdf(t)), float(Q.logpdf(t))
     if not lo_s < t < hi_s or math.isnan(ls) or math.isnan(lc):
         raise ValueError(f"t: must lie inside the support of Q (0 < F_Q(t) < 1), got t = {t!r}")
-    # scipy's tail functions lose their digits in the subnormal range (and underflow below it):
-    # there the tail is integrated from the density, which stays accurate
-    usable = {side: math.isfinite(v) and v > _LOG_TINY for side, v in ((1, ls), (-1, lc))}
+    # a log-tail that scipy computed as log(F̄) of a subnormal F̄ has lost digits (and -inf below):
+    # there the tail is integrated from the density, which stays accurate; values below -745.2
+    # cannot come from log of a double, so they were computed in log space and are kept
+    usable = {side: math.isfinite(v) and not _LOG_SUBNORMAL < v < _LOG_TINY for side, v in ((1, ls), (-1, lc))}
     side = 1 if ls <= lc else -1
     if not usable[side] and not math.isfinite(lp):
         raise ValueError(
             f"t: at t = {t!r} scipy gives log F̄ = {ls!r}, log F = {lc!r} and log f = {lp!r} for Q: t is too far "
             f"in the tail to evaluate this law in double precision")
+    collapsed = _collapsed(Q, t, side, lp)
+    if collapsed is not None:
+        # the tail's mass lies within a few ulps of t: its conditional mean is t to double precision
+        # and its log-mass, where scipy's is not usable, the Laplace estimate log f(t) - log(hazard)
+        s_len, log_hazard = collapsed
+        if not usable[side]:
+            if side > 0:
+                ls = lp - log_hazard
+            else:
+                lc = lp - log_hazard
+        usable[side] = "collapsed"
     if side > 0:  # upper tail is the small side
-        if usable[1]:
+        if usable[1] == "collapsed":
+            up, eu = t, s_len
+        elif usable[1]:
             up, eu = _ratio_mean(Q, t, ls, 1, clock)
         else:
             ls, up, eu = _density_mean(Q, t, 1, clock)
@@ -139,7 +170,9 @@ def _q_parts(Q, t: float, mu: float, clock: Clock) -> tuple[float, float, float,
         lo = (mu - _exp_times(ls, up)) / math.exp(lc)
         el = _exp_times(ls - lc, eu)
     else:
-        if usable[-1]:
+        if usable[-1] == "collapsed":
+            lo, el = t, s_len
+        elif usable[-1]:
             lo, el = _ratio_mean(Q, t, lc, -1, clock)
         else:
             lc, lo, el = _density_mean(Q, t, -1, clock)
@@ -152,18 +185,28 @@ def _q_parts(Q, t: float, mu: float, clock: Clock) -> tuple[float, float, float,
 _QS = np.concatenate([np.geomspace(1e-14, 0.5, 50), 1 - np.geomspace(1e-14, 0.5, 50)[::-1]])
 
 
-def _sum_grid(A, B, t: float) -> np.ndarray:
-    """Probe points for ∫ f_A(y) K_B(t - y) dy: A's quantiles, t minus B's quantiles, and points
-    between 0 and t and beyond t (the peak can sit anywhere in between for two light tails)."""
-    with np.errstate(all="ignore"):
-        qa, qb = np.asarray(A.ppf(_QS), dtype=float), np.asarray(B.ppf(_QS), dtype=float)
-    sa = scale(A)
+def _quantiles(law, clock: Clock) -> np.ndarray:
+    """law.ppf at the probe levels, in pieces under the clock (scipy inverts some laws, such as
+    levy_stable, by root finding on a numerically integrated cdf: seconds per point)."""
+    out = []
+    for j in range(0, _QS.size, 10):
+        clock.tick(10)
+        with np.errstate(all="ignore"):
+            out.append(np.asarray(law.ppf(_QS[j:j + 10]), dtype=float))
+    q = np.concatenate(out)
+    return q[np.isfinite(q)]
+
+
+def _sum_grid(qa: np.ndarray, qb: np.ndarray, sa: float, t: float) -> np.ndarray:
+    """Probe points for ∫ f_A(y) K_B(t - y) dy: A's quantiles ``qa``, t minus B's quantiles ``qb``,
+    and points between 0 and t and beyond t (the peak can sit anywhere in between for two light
+    tails); ``sa`` is A's scale."""
     u = np.concatenate([np.geomspace(1e-6, 1.0, 60), 1 - np.geomspace(1e-16, 1.0, 60)])
     g = np.concatenate([qa, t - qb, t * u, t + sa * np.geomspace(1e-3, 1e12, 60), t - sa * np.geomspace(1e-3, 1e12, 60)])
     return g[np.isfinite(g)]
 
 
-def _sum_part(A, B, t: float, side: int, clock: Clock):
+def _sum_part(A, B, t: float, side: int, clock: Clock, quant: dict):
     """log P(side·(U - t) > 0) and E[A | that event] as one integral in log space over a:
     ∫ f_A(a) F̄_B(t - a) da (side 1) or ∫ f_A(a) F_B(t - a) da (side -1)."""
     tail = B.logsf if side > 0 else B.logcdf
@@ -172,21 +215,22 @@ def _sum_part(A, B, t: float, side: int, clock: Clock):
         with np.errstate(all="ignore"):
             return np.asarray(A.logpdf(y), dtype=float) + np.asarray(tail(t - y), dtype=float)
 
-    return log_integrate(base, _sum_grid(A, B, t), support=support(A), strict=False, clock=clock, rounds=6)
+    (qa, sa), (qb, _) = quant[id(A)], quant[id(B)]
+    return log_integrate(base, _sum_grid(qa, qb, sa, t), support=support(A), strict=False, clock=clock, rounds=6)
 
 
-def _sum_parts(V, X, t: float, mv: float, mx: float, clock: Clock) -> dict[str, float]:
+def _sum_parts(V, X, t: float, mv: float, mx: float, clock: Clock, quant: dict) -> dict[str, float]:
     """For U = V + X (independent), log P(U > t), log P(U <= t) and E[V | ·], E[X | ·] on both
     sides.  P(U > t) = ∫ f_V(v) F̄_X(t - v) dv, E[V 1{U>t}] = ∫ v f_V(v) F̄_X(t - v) dv,
     E[X 1{U>t}] = ∫ x f_X(x) F̄_V(t - x) dx (F for {U <= t}): the smaller side by these integrals,
     the other from E[V] and E[X]."""
-    va = _sum_part(V, X, t, 1, clock)
+    va = _sum_part(V, X, t, 1, clock, quant)
     side = 1 if va.log_mass <= -math.log(2) else -1
     if side > 0:
-        xa = _sum_part(X, V, t, 1, clock)
+        xa = _sum_part(X, V, t, 1, clock, quant)
         small = {"log": va.log_mass, "V": va.mean, "X": xa.mean, "eV": va.err, "eX": xa.err}
     else:
-        vb, xb = _sum_part(V, X, t, -1, clock), _sum_part(X, V, t, -1, clock)
+        vb, xb = _sum_part(V, X, t, -1, clock, quant), _sum_part(X, V, t, -1, clock, quant)
         small = {"log": vb.log_mass, "V": vb.mean, "X": xb.mean, "eV": vb.err, "eX": xb.err}
     ls = min(small["log"], 0.0)
     lb = _log1mexp(ls)
@@ -206,8 +250,8 @@ def _kl_of_path(lm: float, ls: float, lc: float) -> float:
     m = math.exp(lm)
     x = lm - ls
     if x > 0:  # (F̄ - m)/F = -exp(lr) in (-1, 0)
-        lr = ls - lc + x + math.log1p(-math.exp(-x))
-        d = _log1mexp(min(lr, 0.0))
+        lr = lm - lc + math.log1p(-math.exp(-x))  # = ls - lc + log(expm1(x)), without ls + x
+        d = _log1mexp(lr)
     elif x == 0:
         d = 0.0
     else:  # (F̄ - m)/F = exp(lr) > 0
@@ -313,15 +357,18 @@ def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None
     n = ts.size
     res = {k: np.empty(n) for k in ("mass", "mean", "kl", "above", "below", "err", "V", "X")}
     clock = Clock()
+    quant: dict = {}
     for i, ti in enumerate(ts):
         lm = float(log_m[i])
         m = math.exp(lm)
         try:
+            if utility is not None and not quant:
+                quant = {id(law): (_quantiles(law, clock), scale(law)) for law in (utility, Q)}
             if utility is None:
                 ls, lc, up, lo, eu, el = _q_parts(Q, float(ti), mu_q, clock)
                 res["V"][i] = res["X"][i] = np.nan
             else:
-                parts = _sum_parts(utility, Q, float(ti), mu_v, mu_q, clock)
+                parts = _sum_parts(utility, Q, float(ti), mu_v, mu_q, clock, quant)
                 ls, lc = parts["log_above"], parts["log_below"]
                 up = parts["V_above"] + parts["X_above"]
                 lo = parts["V_below"] + parts["X_below"]

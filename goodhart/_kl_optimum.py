@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._kl_mgf import describe, raise_if_divergent, tail_class
+from ._kl_mgf import HeavyTailError, describe, raise_if_divergent, tail_class
 from ._kl_quad import Clock, QuadratureFailure, as_1d, log_integrate, out, scale, support
 from .model import Dependent, PointMass, check_distribution
 
@@ -29,6 +29,7 @@ class KLOptimum:
     kl : KL(pi*_beta || pi0) = E*[U]/beta - log Z.
     log_normaliser : log Z = log E_pi0[exp(U/beta)].
     value : same as mean_V.  stderr : quadrature error bound on mean_V.
+    kl_err : error bound on kl (quadrature error of log Z and of the tilted means).
     """
 
     beta: Any
@@ -41,6 +42,7 @@ class KLOptimum:
     stderr: Any
     method: str = "quad"
     samples: int = 0
+    kl_err: Any = 0.0
 
 
 _QS = np.concatenate([np.geomspace(1e-15, 0.5, 40), 1 - np.geomspace(1e-15, 0.5, 40)[::-1]])
@@ -87,10 +89,12 @@ def _cumulant_kl(dist, lam: float) -> float | None:
 
 
 def _tilt(dist, lam: float, clock: Clock):
-    """(LogIntegral, KL) of the tilt of ``dist`` by e^{lam x}."""
+    """(LogIntegral, KL, error bound of KL) of the tilt of ``dist`` by e^{lam x}."""
     li = log_integrate(dist.logpdf, _tilt_grid(dist), lam=lam, support=support(dist), clock=clock)
     kl = _cumulant_kl(dist, lam)
-    return li, (li.kl(lam) if kl is None else kl)
+    if kl is None:
+        return li, li.kl(lam), li.kl_err(lam)
+    return li, kl, 1e-10 * abs(kl)  # scipy's moments and the omitted terms (lam sd)^3 < 1e-12
 
 
 def _refusal(exc: QuadratureFailure, name: str, b: float) -> ValueError:
@@ -101,6 +105,10 @@ def _refusal(exc: QuadratureFailure, name: str, b: float) -> ValueError:
             f"numerical integration)")
     if exc.kind == "no-mass":
         return ValueError(f"{name}: its density is zero or NaN at every probe point ({exc.detail})")
+    if exc.kind in ("overflow", "precision"):
+        return ValueError(
+            f"beta: at beta = {b:.6g} the tilted law pi*_beta sits where the law's log-density is too large "
+            f"in magnitude to resolve it in double precision ({exc.detail}); choose a larger beta")
     return ValueError(
         f"beta: at beta = {b:.6g} the tilted law pi*_beta puts its mass where the integrand cannot be "
         f"represented in double precision ({exc.detail}): log E[exp(U/beta)] or the tilted mean is "
@@ -117,6 +125,15 @@ def _law_key(law):
                 tuple(sorted((k, float(v)) for k, v in law.kwds.items())))
     except (TypeError, ValueError):
         return None
+
+
+def _loc_scale(law):
+    """(mean, sd) of a frozen scipy normal law, from its parameters (law.mean()/std() cost ~1 ms)."""
+    try:
+        loc, scale = law.dist._parse_args(*law.args, **law.kwds)
+        return loc, scale
+    except Exception:  # noqa: BLE001 - a future scipy without _parse_args
+        return law.mean(), law.std()
 
 
 class _Conditional:
@@ -167,7 +184,7 @@ class _Conditional:
             return lam * law.value, law.value
         if getattr(getattr(law, "dist", None), "name", "") == "norm":
             with np.errstate(all="ignore"):
-                lm, mean = self._normal(law.mean(), law.std(), f"error({v!r})")
+                lm, mean = self._normal(*_loc_scale(law), f"error({v!r})")
             return float(lm), float(mean)
         self.check_tail(law, v)
         key = _law_key(law)
@@ -220,10 +237,25 @@ class _Conditional:
         return r
 
 
-def _dependent(dep: Dependent, lam: float, b: float, clock: Clock) -> tuple[float, float, float, float, float]:
-    """(E*[V], E*[X], log Z, KL, error bound of E*[V]) for a Dependent model."""
+class _LogDensity:
+    """``base`` seen as a log-density with the support and quantiles of ``law`` (for tail_class)."""
+
+    def __init__(self, base, law):
+        self.logpdf, self.law = base, law
+
+    def __repr__(self) -> str:
+        return "f_V(v)·M_X|v(1/beta) of the Dependent model"
+
+    def support(self):
+        return support(self.law)
+
+    def ppf(self, q):
+        return self.law.ppf(q)
+
+
+def _dependent(dep: Dependent, lam: float, clock: Clock) -> tuple[float, float, float, float, float, float]:
+    """(E*[V], E*[X], log Z, KL, error bound of E*[V], error bound of KL) for a Dependent model."""
     Vd = dep.V
-    raise_if_divergent(Vd, lam, "V")
     cond = _Conditional(dep, lam, clock)
     with np.errstate(all="ignore"):
         probes = np.asarray(Vd.ppf([0.01, 0.5, 0.99]), dtype=float)
@@ -231,33 +263,32 @@ def _dependent(dep: Dependent, lam: float, b: float, clock: Clock) -> tuple[floa
         cond.check_tail(cond.law(float(v)), float(v))
 
     def base(y: np.ndarray) -> np.ndarray:
-        y = np.atleast_1d(np.asarray(y, dtype=float))
-        cond.fill(y)
-        lm = np.array([cond.at(float(v))[0] for v in y])
+        y = np.asarray(y, dtype=float)
+        flat = y.ravel()
+        cond.fill(flat)
+        lm = np.array([cond.at(float(v))[0] for v in flat]).reshape(y.shape)
         with np.errstate(all="ignore"):
             return np.asarray(Vd.logpdf(y), dtype=float) + lm
 
+    # Z = ∫ exp(base(v) + lam v) dv is finite iff base decays faster than e^{-lam v}: classify the
+    # tail of base like a log-density (the error may cancel V's tail: X = -V gives U = 0)
+    cls = tail_class(_LogDensity(base, Vd), 1)
+    if cls.kind == "heavy":
+        raise HeavyTailError(
+            f"V: under this Dependent model f_V(v) M_X|v(lam) decays only polynomially in v (U = V + X is "
+            f"heavy-tailed): the normaliser E[exp(U/beta)] diverges at every beta > 0 and no KL-penalised "
+            f"optimum exists (catastrophic Goodhart, Theorem 1; see kl_construction)")
+    raise_if_divergent(_LogDensity(base, Vd), lam, "U", cls)
+
     grid = _tilt_grid(Vd, 40, 20)  # each probe costs a conditional-law call
-    sup = support(Vd)
-    li = log_integrate(base, grid, lam=lam, support=sup, max_points=4, clock=clock)
-    logz = li.log_mass
-    # E*[X] = ∫ w(v) E*[X | v] dv / ∫ w(v) dv, same weights: the positive and negative parts of
-    # E*[X|v] are integrated separately in log space
-    ex = 0.0
-    for sign in (1.0, -1.0):
-        def part(y, sign=sign):
-            y = np.atleast_1d(np.asarray(y, dtype=float))
-            mx = np.array([sign * cond.at(float(v))[1] for v in y])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return base(y) + np.log(np.maximum(mx, 0.0))
-        with np.errstate(all="ignore"):
-            probe = part(grid) + lam * grid
-        if np.any(np.isfinite(probe)):
-            lp = log_integrate(part, grid, lam=lam, support=sup, max_points=4, strict=False, clock=clock)
-            ex += sign * math.exp(min(lp.log_mass - logz, 700.0))
+    # E*[X] = ∫ w(v) E*[X | v] dv / ∫ w(v) dv with the same weights w = f_V e^{lam v} M_X|v(lam):
+    # integrated over the same pieces as the mass
+    li = log_integrate(base, grid, lam=lam, support=support(Vd), max_points=4, clock=clock,
+                       weight=lambda v: cond.at(float(v))[1])
+    logz, ex, ex_err = li.log_mass, li.wmean, li.wmean_err
     # KL = lam (E*V + E*X) - log Z with log Z = base(y*) + lam y* + log i0
     kl = li.kl(lam) + lam * ex
-    return li.mean, ex, logz, kl, li.err
+    return li.mean, ex, logz, kl, li.err, li.kl_err(lam) + lam * ex_err
 
 
 def kl_optimum(V, X=None, *, beta) -> KLOptimum:
@@ -313,7 +344,7 @@ def kl_optimum(V, X=None, *, beta) -> KLOptimum:
         dep = None
     classes = None if dep is not None else (tail_class(V, 1), tail_class(X, 1))
     n = betas.size
-    res = {k: np.empty(n) for k in ("V", "X", "kl", "logz", "err")}
+    res = {k: np.empty(n) for k in ("V", "X", "kl", "logz", "err", "klerr")}
     clock = Clock()
     for i, b in enumerate(betas):
         with np.errstate(over="ignore"):
@@ -325,23 +356,26 @@ def kl_optimum(V, X=None, *, beta) -> KLOptimum:
             if dep is None:
                 raise_if_divergent(V, lam, "V", classes[0])
                 raise_if_divergent(X, lam, "X", classes[1])
-                lv, klv = _tilt(V, lam, clock)
+                lv, klv, ekv = _tilt(V, lam, clock)
                 name = "X"
-                lx, klx = _tilt(X, lam, clock)
+                lx, klx, ekx = _tilt(X, lam, clock)
                 ev, ex, logz, kl, err = lv.mean, lx.mean, lv.log_mass + lx.log_mass, klv + klx, lv.err
+                klerr = ekv + ekx
             else:
                 name = "error"
-                ev, ex, logz, kl, err = _dependent(dep, lam, b, clock)
+                ev, ex, logz, kl, err, klerr = _dependent(dep, lam, clock)
         except QuadratureFailure as exc:
             raise _refusal(exc, name, b) from None
-        vals = (ev, ex, logz, kl, err, ev + ex)
+        vals = (ev, ex, logz, kl, err, klerr, ev + ex)
         if not all(math.isfinite(v) for v in vals):
             raise ValueError(f"beta: at beta = {b:.6g} log E[exp(U/beta)] = {logz!r} or the tilted means "
                              f"({ev!r}, {ex!r}) leave the double-precision range; choose a larger beta")
         res["V"][i], res["X"][i], res["logz"][i], res["kl"][i], res["err"][i] = ev, ex, logz, kl, err
+        res["klerr"][i] = klerr
     mv = out(res["V"], scalar)
     return KLOptimum(
         beta=out(betas, scalar), mean_V=mv, mean_X=out(res["X"], scalar),
         mean_U=out(res["V"] + res["X"], scalar), kl=out(np.maximum(res["kl"], 0.0), scalar),
         log_normaliser=out(res["logz"], scalar), value=mv, stderr=out(res["err"], scalar),
+        kl_err=out(res["klerr"], scalar),
     )

@@ -24,6 +24,7 @@ from tailpower._common import check_memory
 #: seconds one public call may spend in quadrature before it is refused (a law whose functions
 #: scipy evaluates by numerical integration, such as levy_stable, can need minutes)
 TIME_LIMIT = 30.0
+_EPS = float(np.finfo(float).eps)
 
 
 # ----------------------------------------------------------------------------- argument checks
@@ -84,6 +85,8 @@ class QuadratureFailure(ArithmeticError):
     - ``"outside"``: its peak lies beyond the probe grid, or next to points where it stops being
       finite (the mass lies where double precision cannot represent the integrand);
     - ``"overflow"``: a value or the result is not finite;
+    - ``"precision"``: the log-integrand is so large in magnitude that its rounding leaves no
+      digits of the integrand (|log f| > 1e12);
     - ``"time"``: the wall-clock limit of the call was reached.
     """
 
@@ -96,14 +99,14 @@ class QuadratureFailure(ArithmeticError):
 class Clock:
     """The wall-clock limit of one public call; :meth:`tick` raises QuadratureFailure("time")."""
 
-    def __init__(self, limit: float = TIME_LIMIT):
-        self.limit = limit
+    def __init__(self, limit: float | None = None):
+        self.limit = TIME_LIMIT if limit is None else limit
         self.start = time.monotonic()
         self.calls = 0
 
-    def tick(self) -> None:
-        self.calls += 1
-        if self.calls % 16 == 0 and time.monotonic() - self.start > self.limit:
+    def tick(self, n: int = 1) -> None:
+        before, self.calls = self.calls, self.calls + n
+        if (n > 1 or self.calls % 16 < before % 16 or self.calls % 16 == 0) and time.monotonic() - self.start > self.limit:
             raise QuadratureFailure("time", f"more than {self.limit:.0f} s ({self.calls} integrand evaluations)")
 
 
@@ -137,14 +140,23 @@ class LogIntegral:
     log_i0: float    # log ∫ exp(logf - peak)
     shift: float     # mean - y*
     base_at_peak: float  # base(y*)
+    log_i0_err: float = 0.0  # error bound of log_i0 (relative error bound of the mass)
+    wmean: float = 0.0       # with ``weight``: the mean of weight(y) under exp(logf)
+    wmean_err: float = 0.0
 
     def kl(self, lam: float) -> float:
         """KL(tilted || exp(base)/∫exp(base)) when exp(base) is a probability density:
         lam·E[y] - log ∫ exp(base + lam·y) = lam·shift - base(y*) - log_i0 (no large terms cancel)."""
         return lam * self.shift - self.base_at_peak - self.log_i0
 
+    def kl_err(self, lam: float) -> float:
+        """Error bound of :meth:`kl`: lam times that of the mean plus that of log_i0."""
+        return lam * self.err + self.log_i0_err
 
-def _finite_logs(base, lam: float, y: np.ndarray) -> np.ndarray:
+
+def _finite_logs(base, lam: float, y: np.ndarray, clock: Clock | None = None) -> np.ndarray:
+    if clock is not None:
+        clock.tick(max(int(np.size(y)), 1))
     with np.errstate(all="ignore"):
         lg = np.asarray(base(y), dtype=float) + lam * y if lam else np.asarray(base(y), dtype=float)
     return np.where(np.isnan(lg), -np.inf, lg)
@@ -152,7 +164,8 @@ def _finite_logs(base, lam: float, y: np.ndarray) -> np.ndarray:
 
 def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *, lam: float = 0.0,
                   support=(-math.inf, math.inf), max_points: int = 10, strict: bool = True,
-                  clock: Clock | None = None, rounds: int = 3) -> LogIntegral:
+                  clock: Clock | None = None, rounds: int = 3,
+                  weight: Callable[[float], float] | None = None) -> LogIntegral:
     """log ∫ exp(logf(y)) dy over ``support`` and the mean of y under exp(logf), in log space, for
     logf(y) = base(y) + lam·y (an exponential tilt of exp(base)).
 
@@ -168,14 +181,15 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
     grid, next to a probe inside the support where logf is not finite, or an integrand that stops
     being finite (or is still above e^-745 at 1e300) before it becomes negligible is "outside":
     the mass lies where the integrand cannot be represented (for a density, exp(logf) is positive
-    on the whole support).
+    on the whole support).  With ``weight``, the mean of weight(y) under exp(logf) is integrated
+    over the same pieces (``wmean``, ``wmean_err``).
     """
     lo_s, hi_s = float(support[0]), float(support[1])
     grid = np.unique(np.asarray(grid, dtype=float))
     grid = grid[np.isfinite(grid) & (grid > lo_s) & (grid < hi_s)]
     if grid.size == 0:
         raise QuadratureFailure("no-mass", "no probe point inside the support")
-    lg = _finite_logs(base, lam, grid)
+    lg = _finite_logs(base, lam, grid, clock)
     keep = lg < np.inf  # an infinite density (an integrable singularity) cannot be a peak to shift by
     grid, lg = grid[keep], lg[keep]
     if not np.any(np.isfinite(lg)):
@@ -184,7 +198,7 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
         i = int(np.argmax(lg))
         lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
         fine = np.linspace(lo, hi, 65)[1:-1]
-        lf = _finite_logs(base, lam, fine)
+        lf = _finite_logs(base, lam, fine, clock)
         ok = lf < np.inf
         grid = np.concatenate([grid, fine[ok]])
         lg = np.concatenate([lg, lf[ok]])
@@ -194,6 +208,12 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
     ystar, m = float(grid[i]), float(lg[i])
     with np.errstate(all="ignore"):
         b_star = float(np.asarray(base(np.array([ystar])), dtype=float).ravel()[0])
+    # base(y) is a double of size |b_star|: its rounding, e^{eps |b*|} - 1, is a relative error of
+    # every integrand value that no quadrature removes (log f ~ -5e27 keeps no digit of e^{log f})
+    noise = 4 * _EPS * (abs(b_star) + 50.0)
+    if not noise < 1e-3:
+        raise QuadratureFailure("precision", f"the log-integrand is {b_star:.3g} at its peak y = {ystar:.6g}, "
+                                             f"where double precision leaves a relative error of {noise:.2g}")
     if strict:
         if (i == 0 and lo_s == -math.inf) or (i == grid.size - 1 and hi_s == math.inf):
             raise QuadratureFailure("outside", f"the integrand is largest at the end of the probe grid, y = {ystar:.6g}")
@@ -209,8 +229,12 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
         end_s = hi_s if sign > 0 else lo_s
         pts = ystar + sign * span
         pts = pts[(pts > lo_s) & (pts < hi_s)]
-        lp = _finite_logs(base, lam, pts)
-        gone = np.nonzero(lp < m - 745.0)[0]
+        lp = np.full(pts.size, np.nan)
+        for j in range(0, pts.size, 25):  # in pieces: most integrands vanish within a few
+            lp[j:j + 25] = _finite_logs(base, lam, pts[j:j + 25], clock)
+            if np.any(lp[j:j + 25] < m - 745.0):
+                break
+        gone = np.nonzero(~(lp >= m - 745.0))[0]  # NaN: not evaluated (beyond the cut)
         stop = int(gone[0]) if gone.size else pts.size
         if strict:
             if stop < pts.size and lp[stop] == -np.inf:
@@ -246,13 +270,16 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
         r = memo[y] = math.exp(v) if v > -745.0 else 0.0  # NaN compares False: weight 0
         return r
 
-    i0 = e0 = i1 = e1 = 0.0
+    i0 = e0 = i1 = e1 = ig = eg = 0.0
     for a, b in zip(edges[:-1], edges[1:]):
         if not a < b:
             continue
         v0, r0 = quad(w, a, b, grid, max_points)
         v1, r1 = quad(lambda y: (y - ystar) * w(y), a, b, grid, max_points)
         i0, e0, i1, e1 = i0 + v0, e0 + r0, i1 + v1, e1 + r1
+        if weight is not None:
+            vg, rg = quad(lambda y: weight(y) * w(y), a, b, grid, max_points)
+            ig, eg = ig + vg, eg + rg
     if not (i0 > 0 and math.isfinite(i0) and math.isfinite(i1) and math.isfinite(e0 + e1)):
         raise QuadratureFailure("overflow", f"non-finite or non-positive mass ({i0!r}, {i1!r})")
     shift = i1 / i0
@@ -260,7 +287,18 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
     err = (e1 + abs(shift) * e0) / i0
     if not (math.isfinite(mean) and math.isfinite(err)):
         raise QuadratureFailure("overflow", "the mean is not finite")
-    return LogIntegral(m + math.log(i0), mean, err, ystar, m, math.log(i0), shift, b_star)
+    # the rounding of base: relative error `noise` of every value, so of i0, and of the mean by at
+    # most 2 noise times the distance from y* to the ends of the window
+    reach = max(abs(edges[1] - ystar), abs(edges[3] - ystar))
+    reach = reach if math.isfinite(reach) else abs(shift)
+    e0 += noise * i0
+    err += 2 * noise * (reach + abs(shift))
+    wmean = ig / i0
+    wmean_err = (eg + abs(wmean) * e0) / i0 + 2 * noise * abs(wmean)
+    if not (math.isfinite(wmean) and math.isfinite(wmean_err)):
+        raise QuadratureFailure("overflow", "the weighted mean is not finite")
+    return LogIntegral(m + math.log(i0), mean, err, ystar, m, math.log(i0), shift, b_star, e0 / i0,
+                       wmean, wmean_err)
 
 
 def scale(dist) -> float:
