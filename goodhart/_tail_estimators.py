@@ -49,7 +49,7 @@ class TailEstimate:
 def _chunk_len() -> int:
     """Elements per piece when the data are scanned: a float64 piece and its temporaries use at
     most a quarter of the memory budget."""
-    return max(memory_budget() // (8 * 8 * 4), 1 << 16)
+    return max(memory_budget() // (8 * 8 * 4), 1 << 12)
 
 
 def _pieces(arr: np.ndarray):
