@@ -38,7 +38,9 @@ def is_distribution(obj: Any) -> bool:
 
 def check_distribution(name: str, obj: Any) -> Any:
     """Return ``obj`` if it is a continuous distribution (see :func:`is_distribution`), else raise
-    TypeError naming the parameter ``name``."""
+    TypeError naming the parameter ``name``.  A scipy frozen law must also have scalar, finite
+    parameters that scipy accepts (otherwise every function of it is NaN): ValueError / TypeError
+    naming ``name``."""
     if isinstance(obj, PointMass):
         raise TypeError(
             f"{name}: a point mass is only allowed as the error law returned by a Dependent "
@@ -54,7 +56,29 @@ def check_distribution(name: str, obj: Any) -> Any:
             f"{name}: expected a scipy frozen continuous distribution (e.g. scipy.stats.t(3)), "
             f"got {type(obj).__name__}"
         )
+    if isinstance(obj, stats.distributions.rv_frozen):
+        _check_frozen_parameters(name, obj)
     return obj
+
+
+def _check_frozen_parameters(name: str, law: Any) -> None:
+    """One law (scalar parameters), with parameters scipy accepts and finite location and scale."""
+    try:
+        shapes, loc, scale = law.dist._parse_args(*law.args, **law.kwds)
+        params = [np.asarray(p, dtype=float) for p in (*shapes, loc, scale)]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: the parameters of {law.dist.name} are not numbers: {exc}") from None
+    if any(p.shape != () for p in params):
+        raise TypeError(f"{name}: expected one distribution (scalar parameters), got {law.dist.name} "
+                        f"with parameters of shapes {[p.shape for p in params]}")
+    if not all(np.isfinite(p) for p in params):
+        raise ValueError(f"{name}: the parameters of {law.dist.name} must be finite, got "
+                         f"{[float(p) for p in params]}")
+    with np.errstate(all="ignore"):
+        ok = bool(np.all(law.dist._argcheck(*shapes))) and float(scale) > 0
+    if not ok:
+        raise ValueError(f"{name}: invalid parameters for {law.dist.name} (shapes {[float(p) for p in shapes]}, "
+                         f"loc {float(loc)!r}, scale {float(scale)!r}); scipy would return nan")
 
 
 # ----------------------------------------------------------------------------- point mass
@@ -173,6 +197,11 @@ class Dependent:
 
         Dependent(V=stats.norm(), error=lambda v: stats.norm(0, 2 / (1 + np.abs(v))), vectorized=True)
 
+    Any exception raised by ``error`` is reported as a TypeError naming ``error`` (with the value
+    of v and the original exception), and a returned scipy law with invalid, non-finite or array
+    parameters (scalar mode) as a ValueError / TypeError naming ``error``, so that a misbehaving
+    callable never surfaces as a foreign exception or as NaN weights (docs/contract.md).
+
     Construction validates ``error``: scalar mode calls it at the quartiles and median of V;
     vectorised mode calls it on the array of those three points and on the median alone, and
     checks that the returned law is a frozen scipy continuous distribution with
@@ -195,7 +224,10 @@ class Dependent:
         if not isinstance(self.vectorized, (bool, np.bool_)):
             raise TypeError(f"vectorized: expected a bool, got {type(self.vectorized).__name__}")
         object.__setattr__(self, "vectorized", bool(self.vectorized))
-        qs = [float(self.V.ppf(q)) for q in (0.25, 0.5, 0.75)]
+        with np.errstate(all="ignore"):
+            qs = [float(self.V.ppf(q)) for q in (0.25, 0.5, 0.75)]
+        if not all(math.isfinite(q) for q in qs):
+            raise ValueError(f"V: its quartiles must be finite, got {qs}")
         if self.vectorized:
             self.error_array(np.array(qs))
             self.error_array(np.array(qs[1:2]))
@@ -213,13 +245,18 @@ class Dependent:
             return self._element(self.error_array(np.array([float(v)])), 0, 1)
         try:
             law = self.error(float(v))
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"error: calling error({float(v)!r}) failed: {exc}") from exc
+        except Exception as exc:  # the user's callable: any failure is reported as the argument's fault
+            raise TypeError(f"error: calling error({float(v)!r}) failed: {type(exc).__name__}: {exc}") from exc
         if not _is_error_law(law):
             raise TypeError(
                 f"error: error({float(v)!r}) must return a scipy frozen continuous distribution or "
                 f"point_mass(c), got {type(law).__name__}"
             )
+        if isinstance(law, stats.distributions.rv_frozen):
+            try:
+                _check_frozen_parameters("error", law)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"error: the law returned by error({float(v)!r}): {str(exc)[7:]}") from None
         return law
 
     def error_array(self, v) -> Any:
@@ -234,8 +271,9 @@ class Dependent:
         m = v.size
         try:
             law = self.error(v)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"error: calling error(v) on an array of {m} values failed: {exc}") from exc
+        except Exception as exc:  # the user's callable: any failure is reported as the argument's fault
+            raise TypeError(f"error: calling error(v) on an array of {m} values failed: "
+                            f"{type(exc).__name__}: {exc}") from exc
         if isinstance(law, PointMass):
             raise TypeError("error: point_mass is not allowed with vectorized=True; use the scalar mode")
         if not (isinstance(law, stats.distributions.rv_frozen) and is_distribution(law)):
@@ -246,9 +284,9 @@ class Dependent:
         try:
             with np.errstate(all="ignore"):
                 shape = np.shape(law.logsf(np.zeros(m)))
-        except ValueError as exc:
+        except Exception as exc:
             raise TypeError(f"error: the law returned by error(v) does not broadcast against v of "
-                            f"shape ({m},): {exc}") from exc
+                            f"shape ({m},): {type(exc).__name__}: {exc}") from exc
         if shape != (m,):
             raise TypeError(f"error: the law returned by error(v) for v of shape ({m},) has batch shape "
                             f"{shape}; its parameters must broadcast to shape ({m},)")
@@ -336,6 +374,8 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
 
 def family(name: str) -> Family:
     """The registered :class:`Family` called ``name`` (see ``FAMILIES``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a family name (str), got {type(name).__name__}")
     if name not in FAMILIES:
         raise ValueError(f"name: unknown family {name!r}; known: {sorted(FAMILIES)}")
     return FAMILIES[name]

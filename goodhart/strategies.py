@@ -44,12 +44,25 @@ def distributions(*, heavy: bool | None = None, thm6: bool | None = None,
     return _instance(families(heavy=heavy, thm6=thm6, finite_mean=finite_mean, bounded=bounded))
 
 
+class _SwitchedError:
+    """X | V = v is ``inner`` if |v| <= c, else ``outer`` (a picklable error callable)."""
+
+    def __init__(self, inner, outer, c: float):
+        self.inner, self.outer, self.c = inner, outer, c
+
+    def __call__(self, v: float):
+        return self.inner if abs(v) <= self.c else self.outer
+
+    def __repr__(self) -> str:
+        return f"lambda v: {self.inner!r} if abs(v) <= {self.c!r} else {self.outer!r}"
+
+
 @st.composite
 def dependent_models(draw) -> Dependent:
-    """Dependent models V ~ N(0, s^2); X | V ~ N(0, w^2) if |V| <= c, else X = point mass at b."""
+    """Dependent models V ~ N(0, s^2); X | V ~ N(0, w^2) if |V| <= c, else X = point mass at b
+    (the shape of the example in Kwa, Thomas & Garriga-Alonso 2024, §5.2 footnote)."""
     s = draw(st.floats(0.5, 2.0))
     w = draw(st.floats(0.5, 3.0))
     c = draw(st.floats(0.5, 2.0))
     b = draw(st.floats(-1.0, 1.0))
-    inner, outer = stats.norm(0.0, w), point_mass(b)
-    return Dependent(V=stats.norm(0.0, s), error=lambda v: inner if abs(v) <= c else outer)
+    return Dependent(V=stats.norm(0.0, s), error=_SwitchedError(stats.norm(0.0, w), point_mass(b), c))
