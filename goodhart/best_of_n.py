@@ -4,38 +4,52 @@ appendix figure "bon_synthetic").
 Draw n iid pairs (V_i, X_i), keep the one with the largest U_i = V_i + X_i, and report the
 expected utility V, error X and proxy U of the kept pair.
 
-"quad" (exact up to quadrature error): the maximum of n iid copies of U has density
-n f_U(u) F_U(u)^{n-1}, and E[V | U = u] = ∫ v f_V(v) f_X(u - v) dv / f_U(u), so
+"quad" (exact up to quadrature error).  The kept pair is pair 1 with probability 1/n given that
+U_1 beats the others, so E[V_sel] = n E[V_1 F_U(U_1)^{n-1}].  Writing F_U(U_1)^{n-1} as the
+integral of d(F_U^{n-1}) over w <= U_1 and exchanging the integrals,
 
-    E[V_sel] = ∫ E[V | U = u] n f_U(u) F_U(u)^{n-1} du.
+    E[V_sel] = ∫ n E[V 1{U >= w}] d(F_U(w)^{n-1})
+             = ∫ m_ge(s) n (n-1) e^{2s} (1 - e^s)^{n-2} ds                        (s = log F̄_U(w))
+             = ∫ (E[V] - e^r m_le(r)) n (n-1) e^{(n-1) r} dr                      (r = log F_U(w)),
 
-The integral is taken in the variable s = log F̄_U(u) above a split point u0 and r = log F_U(u)
-below it, where the weights are n e^s (1 - e^s)^{n-1} = n e^s exp((n-1) log1p(-e^s)) and n e^{n r}:
-smooth bumps of width O(1) at s ≈ -log n whatever the laws are, so one table of
-(u, s, r, E[V | U = u]) built by log-space quadrature serves every n up to 1e12.  F̄_U, F_U and f_U
-are themselves the convolution integrals ∫ f_V(v) K(u - v) dv with K = F̄_X, F_X, f_X, computed by the
-same log-space Gauss-Kronrod integrator as :func:`goodhart.conditional_mean`.
+with m_ge = E[V | U >= w] and m_le = E[V | U <= w], the conditional means that
+:func:`goodhart.conditional_mean` computes (the weight in s is a probability density for every
+n >= 2).  Above a split point u0 (the median of U) the variable s is used, below it r: the weights
+are smooth bumps of width O(1) at s ≈ -log n whatever the laws are, so one table of
+(u, s, m_ge) and (u, r, m_le) built by log-space quadrature serves every n up to 1e15, and no
+density of U (a convolution that is singular when a density is) is ever needed.  E[U_sel] is
+∫ u d(F_U^n) in the same variables.
 
 "mc": ``trials`` independent best-of-n draws (numba argmax per trial, one seed per trial), means and
 standard errors.
+
+Infinite means: E[U_sel] and E[X_sel] are +inf when the right tail of X has an infinite mean (Levy,
+Cauchy), -inf when the left tail of the maximum does; both methods report them as such.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import interpolate
 
-from tailpower._common import as_generator, check_int, chunk_seeds, progress
+from tailpower._common import as_generator, check_int, check_memory, chunk_seeds, progress
 
 from . import _kernels
-from .conditional import _problem, _ZeroMass
+from ._selection_problem import make_problem, support
+from ._selection_quad import _Unresolvable, _ZeroMass
 from .model import check_distribution
 
 __all__ = ["BestOfN", "best_of_n", "bon_kl"]
+
+_MAX_N = 1e15
+_MAX_NS = 10_000          # values of n per call
+_MAX_TABLE = 2_000        # points of the "quad" table
+_MAX_DRAWS = 2 * 10**7    # trials x n for "mc" (scipy draws of both laws: about 10-40 s)
 
 
 @dataclass(frozen=True)
@@ -46,10 +60,11 @@ class BestOfN:
     ----------
     utility, error, proxy : float or ndarray
         E[V], E[X], E[U] at the argmax of U over n iid draws (arrays when ``n`` is an array).
-        ``proxy`` is inf when E[U] is (e.g. Levy error).
+        ``proxy`` and ``error`` are +inf (-inf) when E[U_sel] is (e.g. Levy error).
     utility_stderr, error_stderr, proxy_stderr : float or ndarray
         Monte Carlo standard errors ("mc") or quadrature error estimates ("quad": the change when
-        the table is thinned to every other point, plus the truncation bound).
+        the table is thinned to every other point, plus the truncation bound and the conditional
+        means' error bounds); inf where the mean is infinite.
     value, stderr : float or ndarray
         Same as ``utility`` and ``utility_stderr``.
     method : str
@@ -77,142 +92,242 @@ class BestOfN:
         return self.utility_stderr
 
 
+def _as_n(n, integer: bool) -> tuple[np.ndarray, bool]:
+    if isinstance(n, (bool, np.bool_)) or n is None or isinstance(n, (str, bytes, dict, set)):
+        raise TypeError(f"n: expected {'an integer' if integer else 'a number'} >= 1, got {type(n).__name__}")
+    try:
+        arr = np.asarray(n, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"n: expected {'an integer' if integer else 'a number'} >= 1, got {type(n).__name__}") from None
+    if arr.size == 0:
+        raise ValueError("n: must not be empty")
+    if arr.size > _MAX_NS:
+        raise ValueError(f"n: at most {_MAX_NS} values per call, got {arr.size}")
+    return arr, arr.ndim == 0
+
+
 def bon_kl(n) -> np.ndarray | float:
-    """KL divergence of the best-of-n law from the base law: log n - (n - 1)/n (continuous U)."""
-    n_arr = np.asarray(n, dtype=float)
+    """KL divergence of the best-of-n law from the base law: log n - (n - 1)/n (continuous U).
+
+    Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503); ``n`` is a real number >= 1 (or an array),
+    finite.
+    """
+    n_arr, scalar = _as_n(n, integer=False)
     if np.any(~np.isfinite(n_arr)) or np.any(n_arr < 1):
         raise ValueError(f"n: must be >= 1 and finite, got {n!r}")
     out = np.log(n_arr) - (n_arr - 1) / n_arr
-    return float(out) if out.ndim == 0 else out
+    return float(out) if scalar else out
 
 
 def _check_n(n) -> tuple[np.ndarray, bool]:
-    if isinstance(n, bool):
-        raise TypeError("n: expected an integer >= 1, got bool")
-    try:
-        arr = np.asarray(n, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"n: expected an integer >= 1, got {type(n).__name__}") from None
-    if arr.size == 0:
-        raise ValueError("n: must not be empty")
+    arr, scalar = _as_n(n, integer=True)
     if not np.all(np.isfinite(arr)) or np.any(arr < 1) or np.any(arr != np.floor(arr)):
         raise ValueError(f"n: must be an integer >= 1, got {n!r}")
-    if np.any(arr > 1e15):
+    if np.any(arr > _MAX_N):
         raise ValueError(f"n: must be <= 1e15, got {n!r}")
-    return arr, arr.ndim == 0
+    return arr, scalar
+
+
+def _check_real(name: str, value, lo: float, hi: float, lo_open: bool) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    x = float(value)
+    if not (x > lo if lo_open else x >= lo) or not x <= hi:
+        raise ValueError(f"{name}: must be in {'(' if lo_open else '['}{lo:g}, {hi:g}], got {value!r}")
+    return x
+
+
+# ----------------------------------------------------------------------------- infinite means
+def _tail_mean_infinite(law, side: int, power: float = 1.0) -> bool:
+    """Whether ∫_0^∞ P(side * X > x)^power dx = ∞, by regular variation: x P(.)^power does not
+    decay between x = 1e40 and 1e80 (power-law tails with index * power <= 1)."""
+    with np.errstate(all="ignore"):
+        def lg(x):
+            lp = float(law.logsf(x)) if side > 0 else float(law.logcdf(-x))
+            return math.log(x) + power * lp
+        a, b = lg(1e40), lg(1e80)
+    return math.isfinite(b) and b >= a - math.log(2.0)
+
+
+def _selected_proxy_infinite(V, X, n: float) -> float:
+    """0.0 if E[U_sel] is finite, +inf or -inf if it is infinite (n iid draws, n >= 1)."""
+    with np.errstate(all="ignore"):
+        mx = float(X.mean())
+    if math.isfinite(mx):
+        return 0.0
+    if n == 1:
+        if math.isnan(mx):
+            raise ValueError("X: E[X] does not exist (the mean of X is undefined), so the proxy and "
+                             "error of best-of-1 have no mean")
+        return mx
+    right = mx == math.inf or (math.isnan(mx) and _tail_mean_infinite(X, +1))
+    left = mx == -math.inf or (math.isnan(mx) and _tail_mean_infinite(X, -1, n))
+    if mx == -math.inf:
+        left = _tail_mean_infinite(X, -1, n) or not _tail_mean_infinite(X, -1, 1.0)
+    if right and left:
+        raise ValueError(f"X: both tails of X are too heavy for the selected proxy to have a mean at "
+                         f"n = {n:g} (E[U_sel] is undefined)")
+    return math.inf if right else (-math.inf if left else 0.0)
 
 
 # ----------------------------------------------------------------------------- quad table
 @dataclass(frozen=True)
 class _Table:
-    u: np.ndarray
-    s: np.ndarray      # log F̄_U(u)
-    r: np.ndarray      # log F_U(u)
-    m: np.ndarray      # E[V | U = u]
-    merr: np.ndarray
-    split: int         # index of u0
+    """Upper part (u, log F̄_U, E[V | U >= u], bound) and lower part (u, log F_U, E[V | U <= u],
+    bound), each ascending in u; ``k_up`` / ``k_lo`` index the split point u0 in them.  Each part
+    runs a few points past u0 (``_OVERLAP``), so its spline is not at its end where the weights of
+    small n are largest; the integrals stop at u0."""
+
+    up: tuple
+    lo: tuple
+    k_up: int
+    k_lo: int
+
+    @property
+    def merr(self) -> float:
+        return float(max(np.max(self.up[3]), np.max(self.lo[3])))
 
 
-def _point(prob, u: float):
-    """log F̄_U(u), log F_U(u), log f_U(u), E[V | U = u] (with its error)."""
-    dens = prob.integrate(u, "pdf", rel=1e-10)
+_OVERLAP = 4
+
+
+def _point(prob, u: float, kind: str):
+    """(log F̄_U(u), E[V | U >= u], bound) for kind "sf"; (log F_U(u), E[V | U <= u], bound) for "cdf";
+    None where the probability is 0."""
     try:
-        s = prob.integrate(u, "sf", rel=1e-10).log_mass
+        res = prob.integrate(u, kind, rel=1e-10)
     except _ZeroMass:
-        s = -math.inf
-    try:
-        r = prob.integrate(u, "cdf", rel=1e-10).log_mass
-    except _ZeroMass:
-        r = -math.inf
-    # only the smaller of the two is accurate; recover the other from it
-    if s < r:
-        r = math.log1p(-math.exp(s))
-    else:
-        s = math.log1p(-math.exp(r))
-    return s, r, dens.log_mass, dens.mean, dens.mean_err
+        return None
+    except _Unresolvable as exc:
+        raise ValueError(f"V: the selection table at u = {u!r} needs log-densities near {exc.gmax:.3g}, beyond "
+                         f"what double precision resolves") from None
+    return res.log_mass, res.mean, res.mean_err
+
+
+def _walk(prob, u0: float, first, direction: int, kind: str, limit: float, ds: float, h0: float,
+          max_points: int) -> list:
+    """Points beyond u0 in ``direction`` whose log-probability (log F̄_U for "sf", log F_U for "cdf")
+    changes by about ``ds`` per step (secant step control, halving when a step changes it by more
+    than 2 ds), until it falls below ``limit``, the end of the support of U or ``max_points``."""
+    rows = []
+    u, cur = u0, first[0]
+    h = h0
+    for _ in progress(range(max_points), desc="best-of-n table"):
+        if cur < limit:
+            break
+        dsk = ds * min(1.0, max(0.25, abs(cur) / 3.0))  # finer near u0, where small n weigh most
+        for _ in range(80):
+            un = u + direction * h
+            row = _point(prob, un, kind) if un != u else None
+            if row is not None and abs(cur - row[0]) <= 2 * dsk:
+                break
+            h /= 2
+            if h < 1e-13 * max(1.0, abs(u)):
+                return rows
+        else:
+            return rows
+        step = abs(cur - row[0])
+        rows.append((un, *row))
+        u, cur = un, row[0]
+        h *= min(4.0, dsk / step) if step > 0 else 4.0
+    return rows
+
+
+def _overlap(prob, u0: float, first, direction: int, kind: str, h: float) -> list:
+    """Up to ``_OVERLAP`` points past u0 (steps of ``h``) while the log-probability stays below
+    log 0.9: there the variable s (or r) is still a good coordinate for the spline."""
+    rows, cur = [], first[0]
+    for k in range(1, _OVERLAP + 1):
+        row = _point(prob, u0 + direction * k * h, kind)
+        if row is None or not cur < row[0] <= math.log(0.9):
+            break
+        rows.append((u0 + direction * k * h, *row))
+        cur = row[0]
+    return rows
 
 
 def _build_table(prob, s_min: float, r_min: float, ds: float) -> _Table:
     V, X = prob.V, prob.X
     with np.errstate(all="ignore"):
         u0 = float(V.median()) + float(X.median())
-    rows = {}
-
-    def at(u):
-        if u not in rows:
-            rows[u] = _point(prob, u)
-        return rows[u]
-
-    at(u0)
-    for direction in (+1, -1):
-        u = u0
-        for _ in progress(range(4000), desc="best-of-n table"):
-            s, r, lf, _, _ = at(u)
-            cur = s if direction > 0 else r
-            if cur < (s_min if direction > 0 else r_min):
-                break
-            lh = lf - cur                      # log hazard f/F̄ (up) or f/F (down)
-            step = ds / math.exp(lh)
-            for _ in range(60):
-                un = u + direction * step
-                sn, rn, *_ = at(un)
-                curn = sn if direction > 0 else rn
-                if cur - curn <= 2 * ds or step < 1e-12 * max(1.0, abs(u)):
-                    break
-                rows.pop(un, None)
-                step /= 2
-            if un == u:
-                break
-            u = un
-    us = np.array(sorted(rows))
-    vals = np.array([rows[x] for x in us])
-    split = int(np.searchsorted(us, u0))
-    return _Table(us, vals[:, 0], vals[:, 1], vals[:, 3], vals[:, 4], split)
+        spread = sum(float(d.ppf(0.75)) - float(d.ppf(0.25)) for d in (V, X))
+    if not math.isfinite(u0):
+        raise ValueError("V: the median of V + X is not finite")
+    if not (math.isfinite(spread) and spread > 0):
+        spread = max(abs(u0), 1.0)
+    up0, lo0 = _point(prob, u0, "sf"), _point(prob, u0, "cdf")
+    if up0 is None or lo0 is None:
+        raise ValueError("V: P(V + X >= median) evaluates to 0; the laws' log functions underflow")
+    h0 = ds * spread / 1.35
+    up_in = _overlap(prob, u0, up0, -1, "sf", h0 / 4)[::-1]
+    up_out = _walk(prob, u0, up0, +1, "sf", s_min, ds, h0, _MAX_TABLE)
+    lo_in = _overlap(prob, u0, lo0, +1, "cdf", h0 / 4)
+    lo_out = _walk(prob, u0, lo0, -1, "cdf", r_min, ds, h0, _MAX_TABLE)[::-1]
+    upper = up_in + [(u0, *up0)] + up_out
+    lower = lo_out + [(u0, *lo0)] + lo_in
+    return _Table(tuple(np.array(c) for c in zip(*upper)), tuple(np.array(c) for c in zip(*lower)),
+                  len(up_in), len(lo_out))
 
 
-def _integrate_weight(x: np.ndarray, f: np.ndarray, logw, fine: int = 8) -> float:
-    """∫ f(x) w(x) dx over the table abscissae x (increasing), f cubic-interpolated, w exact."""
-    if x.size < 2:
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+
+
+def _integrate_weight(x: np.ndarray, f: np.ndarray, logw, stop: int) -> float:
+    """∫_{x[0]}^{x[stop]} f(x) w(x) dx (x increasing): f interpolated by a cubic spline through all
+    of x (not-a-knot; linear below 4 points), w exact, 8-point Gauss-Legendre per table interval."""
+    if stop < 1:
         return 0.0
-    if x.size < 4:
-        spl = interpolate.interp1d(x, f)
-    else:
-        spl = interpolate.PchipInterpolator(x, f)
-    xs = np.concatenate([np.linspace(x[i], x[i + 1], fine, endpoint=False) for i in range(x.size - 1)] + [x[-1:]])
-    w = np.exp(logw(xs))
-    return float(np.trapezoid(spl(xs) * w, xs))
+    spl = interpolate.CubicSpline(x, f) if x.size >= 4 else interpolate.interp1d(x, f)
+    xa, xb = x[:stop], x[1:stop + 1]
+    c, h = 0.5 * (xa + xb), 0.5 * (xb - xa)
+    xs = (c[:, None] + h[:, None] * _GL_X[None, :]).ravel()
+    with np.errstate(over="ignore", under="ignore"):
+        w = np.exp(logw(xs))
+    return float(np.sum((spl(xs) * w).reshape(-1, _GL_X.size) @ _GL_W * h))
 
 
-def _quad_moments(tab: _Table, n: float, step: int = 1):
-    """E[V_sel] and E[U_sel] from the table (every ``step``-th point)."""
-    up = slice(tab.split, None, step)
-    lo = slice(0, tab.split + 1, step)
-    # upper side: variable s (ascending order = descending u)
-    s = tab.s[up][::-1]
-    mu, uu = tab.m[up][::-1], tab.u[up][::-1]
+def _thin(arrs: tuple, k0: int, step: int):
+    """Every ``step``-th point counted from index k0 (kept) in both directions; new index of k0."""
+    idx = np.concatenate([np.arange(k0, -1, -step)[::-1], np.arange(k0 + step, arrs[0].size, step)])
+    return tuple(a[idx] for a in arrs), int(np.searchsorted(idx, k0))
 
-    def lw_up(x):
+
+def _quad_moments(tab: _Table, n: float, ev: float, step: int = 1):
+    """E[V_sel] and E[U_sel] from the table (every ``step``-th point), and truncation bounds."""
+    (u_up, s, mge, _), k_up = _thin(tab.up, tab.k_up, step)
+    (u_lo, r, mle, _), k_lo = _thin(tab.lo, tab.k_lo, step)
+    # upper part in increasing s = decreasing u: reverse, so that u0 sits at index size - 1 - k_up
+    s, mge, uu = s[::-1], mge[::-1], u_up[::-1]
+    stop_up = s.size - 1 - k_up
+    ln, ln1 = math.log(n), math.log(n - 1)
+
+    def w_v_up(x):
         with np.errstate(divide="ignore"):
-            return math.log(n) + x + (n - 1) * np.log1p(-np.exp(x))
+            return ln + ln1 + 2 * x + (n - 2) * np.log1p(-np.exp(x))
 
-    r = tab.r[lo]
-    ml, ul = tab.m[lo], tab.u[lo]
+    def w_u_up(x):
+        with np.errstate(divide="ignore"):
+            return ln + x + (n - 1) * np.log1p(-np.exp(x))
 
-    def lw_lo(x):
-        return math.log(n) + n * x
+    def w_v_lo(x):
+        return ln + ln1 + n * x
 
-    ev = _integrate_weight(s, mu, lw_up) + _integrate_weight(r, ml, lw_lo)
-    eu = _integrate_weight(s, uu, lw_up) + _integrate_weight(r, ul, lw_lo)
+    def w_u_lo(x):
+        return ln + n * x
+
+    r0 = r[k_lo]
+    # lower part: E[V] ∫_{-inf}^{r0} n (n-1) e^{(n-1) r} dr = E[V] n e^{(n-1) r0}, minus the m_le term
+    e_v = (ev * n * math.exp((n - 1) * r0) - _integrate_weight(r, mle, w_v_lo, k_lo)
+           + _integrate_weight(s, mge, w_v_up, stop_up))
+    e_u = _integrate_weight(s, uu, w_u_up, stop_up) + _integrate_weight(r, u_lo, w_u_lo, k_lo)
     # truncation: the weight mass beyond the table ends, times the largest |value| there
-    w_up, w_lo = n * math.exp(s[0]), math.exp(n * r[0])
-    tail_v = w_up * abs(mu[0]) + w_lo * abs(ml[0])
-    tail_u = w_up * abs(uu[0]) + w_lo * abs(ul[0])
-    return ev, eu, tail_v, tail_u
-
-
-def _infinite_mean(d) -> bool:
-    with np.errstate(all="ignore"):
-        return not math.isfinite(float(d.mean()))
+    w_up_v = n * (n - 1) * math.exp(2 * s[0]) / 2
+    w_up_u = n * math.exp(s[0])
+    w_lo_v = n * math.exp(n * r[0])
+    w_lo_u = math.exp(n * r[0])
+    tail_v = w_up_v * abs(mge[0]) + w_lo_v * abs(mle[0])
+    tail_u = w_up_u * abs(uu[0]) + w_lo_u * abs(u_lo[0])
+    return e_v, e_u, tail_v, tail_u
 
 
 # ----------------------------------------------------------------------------- public
@@ -223,23 +338,24 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
     Parameters
     ----------
     V, X : scipy frozen continuous distributions
-        True utility (finite mean) and independent error, each with a density.
+        True utility (finite mean) and independent error.
     n : int or array_like of int
-        Number of draws (1 <= n <= 1e15; "quad" is checked to n = 1e12).
+        Number of draws (1 <= n <= 1e15; at most 10,000 values per call).
     method : {"quad", "mc"}
-        "quad": E[V_sel] = ∫ E[V | U = u] n f_U(u) F_U(u)^{n-1} du in the variables log F̄_U and
-        log F_U (see the module docstring); one table serves all ``n``.
+        "quad": E[V_sel] = ∫ E[V | U >= w] n (n-1) F̄_U(w) F_U(w)^{n-2} dF_U(w) in the variables
+        log F̄_U and log F_U (see the module docstring); one table serves all ``n``.
         "mc": ``trials`` independent best-of-n selections; mean and standard error per field
-        (the 95 % band is ± 1.96 stderr).
+        (the 95 % band is ± 1.96 stderr); trials x (sum of n) is at most 2e7.
     trials : int
         Trials per n for "mc" (the paper uses 100).
     rng : Generator, int, SeedSequence or None
         Randomness for "mc".
     resolution : float
-        Step of the "quad" table in log F̄_U (smaller is more accurate and slower).
+        Step of the "quad" table in log F̄_U, in (0, 2] (smaller is more accurate and slower); the
+        table has at most 2,000 points, (log(max n) + 2 tail) / resolution.
     tail : float
-        Truncation of the "quad" table: it covers log F̄_U down to -log(max n) - ``tail`` and log F_U
-        down to -``tail``; the weight left out (about e^-tail) is added to the error estimate.
+        Truncation of the "quad" table, in [5, 60]: it covers log F̄_U down to -log(max n) - ``tail``
+        and log F_U down to -``tail``; the weight left out (about e^-tail) is added to the error.
 
     Returns
     -------
@@ -251,50 +367,63 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
     check_distribution("V", V)
     check_distribution("X", X)
     n_arr, scalar = _check_n(n)
-    prob = _problem(V, X)
+    prob = make_problem(V, X)
+    with np.errstate(all="ignore"):
+        ev = float(V.mean())
+    inf_u = {float(ni): _selected_proxy_infinite(V, X, float(ni)) for ni in np.unique(n_arr)}
     if method == "quad":
-        if not (isinstance(resolution, (int, float)) and 0 < resolution <= 2):
-            raise ValueError(f"resolution: must be in (0, 2], got {resolution!r}")
+        resolution = _check_real("resolution", resolution, 0.0, 2.0, True)
+        tail = _check_real("tail", tail, 5.0, 60.0, False)
         nmax = float(n_arr.max())
-        tail = float(tail)
-        if not 5.0 <= tail <= 60.0:
-            raise ValueError(f"tail: must be in [5, 60], got {tail!r}")
-        tab = _build_table(prob, s_min=-math.log(nmax) - tail, r_min=-tail, ds=resolution)
-        inf_u = _infinite_mean(V) or _infinite_mean(X)
-        out = np.empty((n_arr.size, 6))
+        size = (math.log(nmax) + 2 * tail) / resolution
+        if size > _MAX_TABLE:
+            raise ValueError(f"resolution: the table would need about {size:.3g} points (more than "
+                             f"{_MAX_TABLE}); use resolution >= {(math.log(nmax) + 2 * tail) / _MAX_TABLE:.3g}")
+        out = np.empty((n_arr.size, 4))
+        tab = None
         for i, ni in enumerate(n_arr.flat):
             if ni == 1:  # no selection: the base means
                 with np.errstate(all="ignore"):
-                    ev = float(V.mean())
-                    eu = ev + float(X.mean())
-                out[i] = (ev, eu, 0.0, 0.0, 0.0, 0.0)
+                    out[i] = (ev, ev + float(X.mean()), 0.0, 0.0)
                 continue
-            ev, eu, tail_v, tail_u = _quad_moments(tab, float(ni))
-            ev2, eu2, _, _ = _quad_moments(tab, float(ni), step=2)
-            merr = float(np.max(tab.merr))
-            out[i] = (ev, eu, abs(ev - ev2) + tail_v + merr, abs(eu - eu2) + tail_u, 0, 0)
-        util, prox = out[:, 0], out[:, 1]
-        uerr, perr = out[:, 2], out[:, 3]
-        if inf_u:
-            prox = np.where(n_arr.ravel() >= 2, math.inf, prox)
-            perr = np.where(n_arr.ravel() >= 2, math.inf, perr)
-        with np.errstate(invalid="ignore"):
-            err = prox - util
-        eerr = uerr + perr
+            if tab is None:
+                prob.require_fast("Simulation (method='mc') needs only draws.")
+                tab = _build_table(prob, s_min=-math.log(nmax) - tail, r_min=-tail, ds=resolution)
+            e_v, e_u, tail_v, tail_u = _quad_moments(tab, float(ni), ev)
+            e_v2, e_u2, _, _ = _quad_moments(tab, float(ni), ev, step=2)
+            merr = tab.merr
+            out[i] = (e_v, e_u, 2 * abs(e_v - e_v2) + tail_v + merr, 2 * abs(e_u - e_u2) + tail_u)
+        util, prox, uerr, perr = out.T
         samples = 0
     else:
         t = check_int("trials", trials, minimum=2)
+        if t * float(n_arr.sum()) > _MAX_DRAWS:
+            raise ValueError(f"n: simulation draws trials x n = {t * float(n_arr.sum()):.3g} pairs, above "
+                             f"{_MAX_DRAWS:.0e}; use method='quad' (exact up to n = 1e15) or fewer trials")
+        check_memory("trials", 48.0 * t, f"{t} best-of-n trials")
         gen = as_generator(rng)
         out = np.empty((n_arr.size, 6))
         for i, ni in enumerate(n_arr.flat):
             v, x = _mc_select(V, X, int(ni), t, gen)
-            u = v + x
-            out[i] = (v.mean(), x.mean(), u.mean(),
-                      v.std(ddof=1) / math.sqrt(t), x.std(ddof=1) / math.sqrt(t), u.std(ddof=1) / math.sqrt(t))
-        util, err, prox, uerr, eerr, perr = out.T
+            with np.errstate(over="ignore", invalid="ignore"):
+                u = v + x
+                out[i] = (v.mean(), x.mean(), u.mean(),
+                          v.std(ddof=1) / math.sqrt(t), x.std(ddof=1) / math.sqrt(t), u.std(ddof=1) / math.sqrt(t))
+        util, err_mc, prox, uerr, eerr, perr = out.T
         samples = t
-    shape = n_arr.shape
-    fields = [np.asarray(a, float).reshape(shape) for a in (util, err, prox, uerr, eerr, perr)]
+    inf = np.array([inf_u[float(ni)] for ni in n_arr.flat])
+    prox = np.where(inf != 0, inf, prox)
+    perr = np.where(inf != 0, math.inf, perr)
+    with np.errstate(invalid="ignore"):
+        if method == "quad":
+            err, eerr = prox - util, uerr + perr
+        else:
+            err = np.where(inf != 0, inf, err_mc)
+            eerr = np.where(inf != 0, math.inf, eerr)
+    fields = [np.asarray(a, float).reshape(n_arr.shape) for a in (util, err, prox, uerr, eerr, perr)]
+    if not all(np.all(~np.isnan(f)) for f in fields):
+        raise ValueError("V: the selected means came out undefined (NaN); the laws' functions returned "
+                         "NaN where the quadrature needed them")
     if scalar:
         fields = [float(a) for a in fields]
         nn = int(n_arr)
@@ -307,10 +436,30 @@ _DRAW_CHUNK = 1 << 16
 
 
 def _mc_select(V, X, n: int, trials: int, gen) -> tuple[np.ndarray, np.ndarray]:
-    """``trials`` best-of-n selections; trial k draws from its own seed (thread-count independent)."""
+    """``trials`` best-of-n selections; trial k draws from its own seed (thread-count independent).
+
+    Up to ``_DRAW_CHUNK`` draws per trial are made at once (V then X); a larger n is drawn in
+    chunks of that size with the running argmax kept, so memory does not grow with n.
+    """
     seeds = chunk_seeds(gen, trials)
     out_v = np.empty(trials)
     out_x = np.empty(trials)
+    if n > _DRAW_CHUNK:
+        for k in range(trials):
+            cg = np.random.default_rng(int(seeds[k]))
+            best, bv, bx = -math.inf, math.nan, math.nan
+            for start in range(0, n, _DRAW_CHUNK):
+                size = min(_DRAW_CHUNK, n - start)
+                vb = np.asarray(V.rvs(size=size, random_state=cg), float).reshape(1, size)
+                xb = np.asarray(X.rvs(size=size, random_state=cg), float).reshape(1, size)
+                ov, ox = np.empty(1), np.empty(1)
+                _kernels.select_argmax(vb, xb, ov, ox)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    uu = ov[0] + ox[0]
+                if uu > best or math.isnan(bv):
+                    best, bv, bx = uu, ov[0], ox[0]
+            out_v[k], out_x[k] = bv, bx
+        return out_v, out_x
     per = max(1, min(trials, _DRAW_CHUNK // max(n, 1)))  # trials per batch, memory-bounded
     for start in range(0, trials, per):
         stop = min(trials, start + per)

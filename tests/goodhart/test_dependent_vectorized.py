@@ -64,7 +64,7 @@ def test_quad_vectorized_equals_scalar(name):
 
 def test_other_kernels_vectorized_equals_scalar():
     """The density ("pdf") and cdf kernels of logw, used by best-of-N, agree too."""
-    from goodhart.conditional import _problem
+    from goodhart._selection_problem import make_problem as _problem
 
     make, _ = MODELS["normal_sd"]
     scal, vec = _pair(make)
