@@ -421,3 +421,21 @@ def test_trajectory_regressions():
         args = {"prob": p, "proxy": [0.0, 1.0, 100.0], "t": 50.0, **kw}
         with pytest.raises(err, match=f"^{name}:"):
             gh.reweight_trajectories(args.pop("prob"), args.pop("proxy"), **args)
+
+
+def test_optimum_dependent_non_normal_conditional_laws(monkeypatch):
+    from goodhart import _kl_optimum
+
+    # an exponential error independent of V through the Dependent path (one inner quadrature, cached)
+    lam = 0.5
+    E = stats.expon()
+    r = gh.kl_optimum(Dependent(stats.norm(), lambda v: E), beta=1 / lam)
+    assert r.mean_V == pytest.approx(lam, rel=1e-9) and r.mean_X == pytest.approx(1 / (1 - lam), rel=1e-9)
+    assert r.kl == pytest.approx(lam**2 / 2 + lam / (1 - lam) + math.log(1 - lam), rel=1e-8)
+    # an exponential error whose rate 1/(1 + |v|) falls below 1/beta for |v| >= 4: Z = inf
+    with pytest.raises(ValueError, match="^beta:"):
+        gh.kl_optimum(Dependent(stats.norm(), lambda v: stats.expon(scale=1 + abs(v))), beta=5.0)
+    # a different non-normal law at every v: each needs its own quadrature, capped per call
+    monkeypatch.setattr(_kl_optimum, "_MAX_INNER", 2)
+    with pytest.raises(ValueError, match="^error: .*more than 2 different"):
+        gh.kl_optimum(Dependent(stats.norm(), lambda v: stats.expon(scale=1 + 0.1 * min(abs(v), 1.0))), beta=5.0)
