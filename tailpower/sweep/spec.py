@@ -238,8 +238,9 @@ def _check_distribution(name: str, spec: Any) -> Any:
         raise ValueError(f"{where}: {kind} needs lower < upper, got {list(args)!r}")
     if kind == "loguniform":
         check_positive(f"{where}.loguniform[0]", lo)
-    elif not math.isfinite(hi - lo):
-        raise ValueError(f"{where}: uniform bounds {list(args)!r} are too far apart (their difference overflows)")
+    elif not math.isfinite(abs(lo) + abs(hi) + 8 * (hi - lo)):  # adaptive steps reach a few widths
+        raise ValueError(f"{where}: uniform bounds {list(args)!r} are too large (|lower| + |upper| + 8 (upper - "
+                         "lower) must be finite for the search's steps)")
     return {kind: [lo, hi]}
 
 

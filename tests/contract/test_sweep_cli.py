@@ -42,6 +42,9 @@ TOY = textwrap.dedent(
     def bowl(x, rng):
         return {"value": (x - 0.3) ** 2}
 
+    def ident(x, rng):
+        return {"value": x}
+
     not_callable = 3
     '''
 )
@@ -732,3 +735,17 @@ def test_an_executor_that_was_shut_down_is_named():
     """)
     out = check(code, ["executor"], package="sweep")
     assert out["status"] == "raised" and "does not accept work" in out["message"]
+
+
+def test_adaptive_steps_on_a_wide_uniform_prior_stay_finite(work):
+    """uniform = [0, 1.7e308]: a step of a quarter width overflowed to inf, the reflection gave nan and
+    the run stopped mid-search with 'params.x: must be finite'. Now refused when the spec is read."""
+    spec = {"function": f"{work / 'toy_contract_fn.py'}:ident", "results": str(_fresh(work)), "seed": 1,
+            "search": {"kind": "adaptive", "n": 30, "rounds": 4, "objective": "value", "goal": "max",
+                       "params": {"x": {"uniform": [0, 1.7e308]}}}}
+    out = check(_code(f"sw.run_sweep({spec!r}, cf.ThreadPoolExecutor(2))"), ["search.params.x"], package="sweep")
+    assert out["status"] == "raised" and "too large" in out["message"]
+    spec["search"]["params"]["x"] = {"uniform": [0, 1e307]}
+    spec["results"] = str(_fresh(work))
+    out = check(_code(f"len(sw.run_sweep({spec!r}, cf.ThreadPoolExecutor(2)))"), ["search.params.x"], package="sweep")
+    assert out["value"] == 120
