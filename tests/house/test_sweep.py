@@ -281,3 +281,11 @@ def test_a_second_concurrent_writer_is_refused(toy, tmp_path):
         first.close()
     second = ResultsWriter(spec.results, spec)  # released with the first writer
     second.close()
+
+
+def test_the_package_keeps_its_public_names():
+    """tailpower.sweep was split into spec / search / store / run / command; the names stay."""
+    for name in ("SweepSpec", "load_spec", "points", "run_sweep", "load_results", "table", "run_example",
+                 "point_key", "point_seed"):
+        assert callable(getattr(sweep, name)) and name in sweep.__all__
+    assert sweep.run_sweep.__module__ == "tailpower.sweep.run"
