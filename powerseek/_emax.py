@@ -18,6 +18,7 @@ E[max] = c + sum_{k >= c} P(max > k) - sum_{k < c} P(max <= k).
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -29,6 +30,8 @@ from .rewards import _check_dist, is_discrete, moments
 
 _N_MAX = 1e300
 _MAX_TERMS = 10_000_000
+_EVALS = 4000  # quantile evaluations a quadrature may need
+_SECONDS = 30.0  # refuse laws whose quantiles would make it slower than this
 
 
 def expected_max_iid(dist, n: int) -> float:
@@ -56,11 +59,18 @@ def expected_max_iid(dist, n: int) -> float:
         return float(mean)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        if is_discrete(dist):
-            if hasattr(dist.dist, "xk"):  # rv_discrete(values=...): finite support, any points
-                return _finite_support(dist, float(n))
-            return _discrete(dist, float(n))
-        return _continuous(dist, float(n))
+        try:
+            if is_discrete(dist):
+                if hasattr(dist.dist, "xk"):  # rv_discrete(values=...): finite support, any points
+                    return _finite_support(dist, float(n))
+                return _discrete(dist, float(n))
+            return _continuous(dist, float(n))
+        except ValueError as exc:
+            if str(exc).startswith("dist: "):
+                raise
+            raise ValueError(f"dist: scipy failed to evaluate the law's quantiles ({type(exc).__name__}: {exc})") from None
+        except (RuntimeError, ArithmeticError) as exc:  # e.g. brentq not converging inside scipy's ppf
+            raise ValueError(f"dist: scipy failed to evaluate the law's quantiles ({type(exc).__name__}: {exc})") from None
 
 
 def _isf(dist, t: float, n: float) -> float:
@@ -71,8 +81,9 @@ def _isf(dist, t: float, n: float) -> float:
     return float(dist.ppf(math.exp(-x)))
 
 
-def _check_tail(dist, n: float, lo: float, hi: float) -> None:
-    """Refuse laws whose isf is wrong where the integral needs it (sf(isf(w)) != w)."""
+def _check_tail(dist, n: float, lo: float, hi: float, spread: float) -> None:
+    """Refuse laws whose isf is wrong where the integral needs it: sf(isf(w)) must be w, up to
+    1e-6 relative or, through the density, a quantile error below 1e-6 spreads plus rounding."""
     for w in (0.25, 1e-3, 1.0 / n, 1e-4 / n):
         if not 1e-300 < w < 0.5:
             continue
@@ -80,6 +91,11 @@ def _check_tail(dist, n: float, lo: float, hi: float) -> None:
         if x == hi or (math.isfinite(hi) and x >= hi - 1e-12 * max(1.0, abs(hi))):
             continue  # the quantile rounds to the top of a bounded support
         back = float(dist.sf(x)) if math.isfinite(x) else math.nan
+        if math.isfinite(back) and abs(back / w - 1.0) > 1e-6:
+            dens = float(dist.pdf(x))
+            dx = abs(back - w) / dens if dens > 0 else math.inf
+            if dx <= 1e-6 * spread + 16 * math.ulp(x):
+                back = w  # the quantile is right; sf moved only because x was rounded
         if not (math.isfinite(x) and abs(back / w - 1.0) <= 1e-6):
             raise ValueError(f"dist: scipy's isf is inaccurate in the tail this n needs (isf({w:.3g}) = {x!r}, "
                              f"sf of it = {back!r}); E[max] would be wrong")
@@ -87,11 +103,11 @@ def _check_tail(dist, n: float, lo: float, hi: float) -> None:
 
 def _continuous(dist, n: float) -> float:
     lo, hi = (float(v) for v in dist.support())
-    _check_tail(dist, n, lo, hi)
     mid = float(dist.median())
     spread = float(dist.isf(0.25) - dist.isf(0.75))
     if not (math.isfinite(mid) and math.isfinite(spread) and spread > 0):
         raise ValueError(f"dist: cannot locate the law (median {mid!r}, interquartile range {spread!r})")
+    _check_tail(dist, n, lo, hi, spread)
 
     def f(t: float) -> float:
         y = _isf(dist, t, n)
@@ -99,13 +115,23 @@ def _continuous(dist, n: float) -> float:
             y = hi if t / n < 0.5 else lo
         return (y - mid) * math.exp(-t)
 
+    # scipy inverts some laws numerically (levy_stable: brentq on an integrated cdf, ~0.1 s per
+    # quantile); the quadrature needs a few thousand quantiles, so time a few first
+    t0 = time.perf_counter()
+    for t in (0.1, 1.0, 5.0):
+        f(t)
+    per = (time.perf_counter() - t0) / 3
+    if per * _EVALS > _SECONDS:
+        raise ValueError(f"dist: scipy computes this law's quantiles numerically ({per * 1e3:.0f} ms each); "
+                         f"E[max] by quadrature would take about {per * _EVALS:.0f} s")
+
     total, err = 0.0, 0.0
     for a, b in ((0.0, 1.0), (1.0, 10.0), (10.0, 50.0), (50.0, math.inf)):
         v, e = integrate.quad(f, a, b, limit=200, epsabs=1e-15 * spread, epsrel=1e-12)
         total += v
         err += e
     value = mid + total
-    if not (math.isfinite(value) and err <= 1e-7 * (abs(total) + spread)):
+    if not (math.isfinite(value) and err <= 1e-7 * (abs(total) + spread) + 16 * math.ulp(abs(mid) + abs(total))):
         raise ValueError(f"dist: the quadrature of E[max of {n:.3g}] did not converge (estimate {value!r}, "
                          f"error {err:.2g}); the law's tail is too heavy or its isf unreliable for this n")
     return float(value)

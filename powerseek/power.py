@@ -203,12 +203,22 @@ def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float, method:
     return X, (1.0 - gamma) * bound * c, meth
 
 
-def _exact_limit(mdp: MDP, law: RewardLaw, gamma: float) -> np.ndarray | None:
+def _exact_limit(mdp: MDP, law: RewardLaw, gamma: float, required: bool) -> np.ndarray | None:
     """Exact POWER(s, 0) / POWER(s, 1) for deterministic MDPs with iid rewards, where it reduces
     to E[max of n iid]: gamma = 0 always (n = number of successors); gamma = 1 when every cycle
-    reachable from s is a self-loop (n = number of reachable absorbing-loop states). Else None."""
+    reachable from s is a self-loop (n = number of reachable absorbing-loop states). Else None
+    (also when E[max] cannot be computed for the law, unless the exact method is ``required``)."""
     if law.kind != "iid" or not mdp.is_deterministic:
         return None
+    try:
+        return _exact_values(mdp, law, gamma)
+    except ValueError as exc:
+        if not required:
+            return None
+        raise ValueError("rewards: " + str(exc).split(": ", 1)[-1]) from None
+
+
+def _exact_values(mdp: MDP, law: RewardLaw, gamma: float) -> np.ndarray | None:
     if gamma == 0.0:
         counts = np.array([len(set(row)) for row in mdp.successor_table])
     else:
@@ -274,7 +284,7 @@ def power(
     law, var_ok = _law(mdp, rewards, need_mean=True)
     S = mdp.n_states
     if method in ("auto", "exact") and gamma in (0.0, 1.0):
-        ex = _exact_limit(mdp, law, gamma)
+        ex = _exact_limit(mdp, law, gamma, required=method == "exact")
         if ex is not None:
             return PowerResult(mdp.states, gamma, ex, np.zeros(S), "exact", 0, 0.0)
         if method == "exact":

@@ -43,14 +43,27 @@ def is_discrete(dist: Any) -> bool:
 
 
 def moments(dist: Any) -> tuple[float, float]:
-    """(mean, variance) of a frozen law; NaN when scipy cannot tell (then treated as not finite)."""
+    """(mean, variance) of a frozen law; NaN when scipy cannot tell (then treated as not finite).
+
+    Finiteness is decided on the standardised law (loc 0, scale 1), so a law such as
+    N(0, 1e300), whose variance 1e600 overflows float64, still counts as having a finite variance
+    (the variance is then reported as the largest float)."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
-            m, v = dist.stats(moments="mv")
-            return float(m), float(v)
+            m, v = (float(x) for x in dist.stats(moments="mv"))
         except Exception:  # noqa: BLE001 -- scipy raises assorted errors for exotic parameters
             return math.nan, math.nan
+        try:
+            shapes, _, _ = dist.dist._parse_args(*dist.args, **dist.kwds)
+            m0, v0 = (float(x) for x in dist.dist.stats(*shapes, moments="mv"))
+        except Exception:  # noqa: BLE001 -- e.g. rv_discrete(values=...): no separate shapes
+            return m, v
+        if math.isfinite(v0) and not math.isfinite(v):
+            v = np.finfo(float).max
+        if math.isfinite(m0) and not math.isfinite(m):
+            m = np.finfo(float).max
+        return m, v
 
 
 @dataclass(frozen=True, eq=False)

@@ -269,25 +269,30 @@ def q_values(mdp: MDP, V, rewards, gamma: float, state=None) -> np.ndarray:
     R2, sq_r = reward_matrix(mdp, rewards)
     if V2.shape[0] != R2.shape[0] and 1 not in (V2.shape[0], R2.shape[0]):
         raise ValueError(f"rewards: {R2.shape[0]} reward vectors for {V2.shape[0]} value vectors")
-    K = max(V2.shape[0], R2.shape[0])
-    A = mdp.transitions.shape[1]
     s_idx = None if state is None else mdp.index(state)
-    check_memory("V", K * (len(mdp.csr[4]) + (A if s_idx is not None else mdp.n_states * A)) * 8.0 * 2,
-                 f"Q values of {K} value vectors")
     if float(np.abs(R2).max()) + gamma * float(np.abs(V2).max()) > _HUGE:
         raise ValueError("V: R + gamma T V would overflow float64; scale rewards and values down")
+    Q = _q_table(mdp, V2, R2, gamma, s_idx, "V")
+    return Q[0] if (sq_v and sq_r) else Q
+
+
+def _q_table(mdp: MDP, V2: np.ndarray, R2: np.ndarray, gamma: float, s_idx: int | None, param: str) -> np.ndarray:
+    K = max(V2.shape[0], R2.shape[0])
+    A = mdp.transitions.shape[1]
+    check_memory(param, K * (len(mdp.csr[4]) + (A if s_idx is not None else mdp.n_states * A)) * 8.0 * 2,
+                 f"Q values of {K} value vectors")
     V2 = np.broadcast_to(V2, (K, mdp.n_states))
     R2 = np.broadcast_to(R2, (K, mdp.n_states))
     act_ptr, act_col, _, _, _ = mdp.csr
-    ent_state = np.repeat(np.arange(mdp.n_states), np.diff(act_ptr))
     if s_idx is not None:
         sel = slice(int(act_ptr[s_idx]), int(act_ptr[s_idx + 1]))
         Q = np.full((K, A), -np.inf)
         Q[:, act_col[sel]] = R2[:, s_idx, None] + gamma * expectations(mdp, V2)[:, sel]
     else:
+        ent_state = np.repeat(np.arange(mdp.n_states), np.diff(act_ptr))
         Q = np.full((K, mdp.n_states, A), -np.inf)
         Q[:, ent_state, act_col] = R2[:, ent_state] + gamma * expectations(mdp, V2)
-    return Q[0] if (sq_v and sq_r) else Q
+    return Q
 
 
 def optimal_actions(mdp: MDP, rewards, gamma: float, eps: float = 1e-10, state=None) -> np.ndarray:
@@ -305,11 +310,18 @@ def optimal_actions(mdp: MDP, rewards, gamma: float, eps: float = 1e-10, state=N
     eps = check_positive("eps", eps)
     R, squeeze = reward_matrix(mdp, rewards)
     s_idx = None if state is None else mdp.index(state)
+    A = mdp.transitions.shape[1]
+    width = A if s_idx is not None else mdp.n_states * A
+    K = R.shape[0]
+    check_memory("rewards", K * width * 1.0 + R.nbytes, f"the optimal-action masks of {K} reward vectors")
+    out = np.empty((K, A) if s_idx is not None else (K, mdp.n_states, A), dtype=bool)
     c = pow2_scale(R)
-    Rs = R / c
-    V, _, bound, _ = solve(mdp, Rs, gamma, eps)
-    Q = q_values(mdp, V, Rs, gamma, state=s_idx)
-    top = Q.max(axis=-1, keepdims=True)
-    slack = 2 * gamma * bound + 1e-12 * np.maximum(np.abs(top), 1.0)
-    out = Q >= top - slack
+    rows = max(1, (1 << 21) // (width + len(mdp.csr[4])))
+    for lo in range(0, K, rows):  # row blocks: the float Q table is never larger than ~32 MiB
+        Rs = R[lo:lo + rows] / c
+        V, _, bound, _ = solve(mdp, Rs, gamma, eps)
+        Q = _q_table(mdp, V, Rs, gamma, s_idx, "rewards")
+        top = Q.max(axis=-1, keepdims=True)
+        slack = 2 * gamma * bound + 1e-12 * np.maximum(np.abs(top), 1.0)
+        out[lo:lo + rows] = Q >= top - slack
     return out[0] if squeeze else out

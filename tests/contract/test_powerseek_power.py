@@ -18,7 +18,7 @@ MDPS = st.sampled_from([
     "ps.examples.turner_fig1()", "ps.examples.detour()", "ps.examples.wait()", "ps.examples.negative_skew()",
     "ps.examples.aima_4x3(0.2)", "ps.examples.pacman_shutdown(2, 2)", "ps.MDP.gridworld(5, 5)",
     "ps.MDP.gridworld(3, 3, slip=0.5)", "ps.MDP.from_successors({'a': ['a']})",
-    "ps.MDP.from_successors({str(i): [str(min(i + 1, 399))] for i in range(400)})",
+    "ps.MDP.from_successors({str(i): [str(min(i + 1, 149))] for i in range(150)})",
     "ps.MDP.from_arrays(np.random.default_rng(1).dirichlet(np.ones(6), size=(6, 3)))",
 ])
 DETERMINISTIC = ["ps.examples.turner_fig1()", "ps.examples.detour()", "ps.examples.wait()",
@@ -35,6 +35,7 @@ REWARDS = st.sampled_from([
     "ps.iid(stats.norm(0, 1e300))", "ps.iid(stats.uniform(0, 1e-300))", "ps.iid(stats.norm(1e12))",
     "lambda rng, K: rng.random((K, 8))", "lambda rng, K: 1 / 0", "lambda rng, K: np.full((K, 8), np.nan)",
     "1.0", "'uniform'", "stats.norm", "[1.0, 2.0]", "ps.fixed([1.0, 2.0])", "gh.point_mass(0.0)",
+    "stats.levy_stable(1.5, 0)", "ps.iid(stats.randint(0, 10**9))", "ps.independent([stats.norm()] * 3)",
 ])
 SAMPLES = st.one_of(st.integers(2, 300).map(str), st.sampled_from(
     ["0", "1", "-1", "10**9", "10**12", "2**63", "1.5", "float('nan')", "None", "'100'", "1e3"]))
