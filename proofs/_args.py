@@ -4,6 +4,7 @@ TypeError/ValueError naming the argument."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from typing import Any
@@ -56,3 +57,36 @@ def int_arg(name: str, value: Any, *, lo: int, hi: int, why: str = "") -> int:
     if not lo <= k <= hi:
         raise ValueError(f"{name}: must be an integer in [{lo}, {hi}]{why}, got {k}")
     return k
+
+
+def visit_distribution_args(fs, gammas, g: sp.Symbol, *, max_lps: int) -> tuple[list, list]:
+    """Arguments of ``proofs.powerseek.non_dominated``: ``fs`` pairs ``(policy, f)`` with ``f`` a
+    list of expressions in the symbol ``g`` only, all of one length; ``gammas`` numbers in (0, 1);
+    at most ``max_lps`` linear programs. Returns ``(fs with SymPy entries, gammas)``."""
+    if isinstance(fs, (str, bytes)) or not hasattr(fs, "__iter__"):
+        raise TypeError(f"fs: expected the list of (policy, f) pairs of visit_distributions, got {type(fs).__name__}")
+    fs = list(itertools.islice(fs, max_lps + 1))  # an endless iterable is cut (and refused below)
+    if isinstance(gammas, (str, bytes)) or not hasattr(gammas, "__iter__"):
+        raise TypeError(f"gammas: expected a sequence of discount rates in (0, 1), got {type(gammas).__name__}")
+    gammas = [symbolic_arg("gammas", gv, lo=0, hi=1) for gv in itertools.islice(gammas, max_lps + 1)]
+    if any(isinstance(gv, sp.Basic) and not gv.is_number for gv in gammas):
+        raise TypeError("gammas: expected numbers in (0, 1), not symbols")
+    if not fs or not gammas:
+        raise ValueError(f"{'fs' if not fs else 'gammas'}: must not be empty")
+    if len(fs) * len(gammas) > max_lps:
+        raise ValueError(f"fs: {len(fs)} visit distributions x {len(gammas)} gammas = {len(fs) * len(gammas):,} "
+                         f"linear programs, above {max_lps:,}")
+    width = None
+    for i, pair in enumerate(fs):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[1], (tuple, list))):
+            raise TypeError(f"fs: item {i} is not a (policy, f) pair with f a list")
+        if width is None:
+            width = len(pair[1])
+        if len(pair[1]) != width or not width:
+            raise ValueError(f"fs: item {i} has {len(pair[1])} entries, expected {width} (one per state)")
+        for v in pair[1]:
+            if isinstance(v, bool) or not isinstance(v, (sp.Basic, int, float)):
+                raise TypeError(f"fs: item {i} holds a {type(v).__name__}, not a SymPy expression")
+            if isinstance(v, sp.Basic) and not v.free_symbols <= {g}:
+                raise ValueError(f"fs: item {i} depends on {sorted(map(str, v.free_symbols - {g}))}, not only gamma")
+    return [(p, [sp.sympify(v) for v in f]) for p, f in fs], gammas

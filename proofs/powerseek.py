@@ -26,7 +26,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from proofs._args import symbolic_arg
+from proofs._args import symbolic_arg, visit_distribution_args
 from proofs.ledger import Check, Claim
 
 g = sp.symbols("gamma", positive=True)
@@ -120,7 +120,7 @@ def non_dominated(fs, gammas=(sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(
     ``len(fs) * len(gammas)`` is at most ``MAX_LPS``."""
     from scipy.optimize import linprog
 
-    fs, gammas = _check_non_dominated_args(fs, gammas)
+    fs, gammas = visit_distribution_args(fs, gammas, g, max_lps=MAX_LPS)
     F_at = {gv: np.array([[float(v.subs(g, gv)) for v in ff] for _, ff in fs]) for gv in gammas}
     out = []
     for i, (_, f) in enumerate(fs):
@@ -138,36 +138,6 @@ def non_dominated(fs, gammas=(sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(
                 out.append(i)
                 break
     return out
-
-
-def _check_non_dominated_args(fs, gammas) -> tuple[list, list]:
-    if isinstance(fs, (str, bytes)) or not hasattr(fs, "__iter__"):
-        raise TypeError(f"fs: expected the list of (policy, f) pairs of visit_distributions, got {type(fs).__name__}")
-    fs = list(fs)
-    if isinstance(gammas, (str, bytes)) or not hasattr(gammas, "__iter__"):
-        raise TypeError(f"gammas: expected a sequence of discount rates in (0, 1), got {type(gammas).__name__}")
-    gammas = [symbolic_arg("gammas", gv, lo=0, hi=1) for gv in gammas]
-    if any(isinstance(gv, sp.Basic) and not gv.is_number for gv in gammas):
-        raise TypeError("gammas: expected numbers in (0, 1), not symbols")
-    if not fs or not gammas:
-        raise ValueError(f"{'fs' if not fs else 'gammas'}: must not be empty")
-    if len(fs) * len(gammas) > MAX_LPS:
-        raise ValueError(f"fs: {len(fs)} visit distributions x {len(gammas)} gammas = {len(fs) * len(gammas):,} "
-                         f"linear programs, above {MAX_LPS:,}")
-    width = None
-    for i, pair in enumerate(fs):
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[1], (tuple, list))):
-            raise TypeError(f"fs: item {i} is not a (policy, f) pair with f a list")
-        if width is None:
-            width = len(pair[1])
-        if len(pair[1]) != width or not width:
-            raise ValueError(f"fs: item {i} has {len(pair[1])} entries, expected {width} (one per state)")
-        for v in pair[1]:
-            if isinstance(v, bool) or not isinstance(v, (sp.Basic, int, float)):
-                raise TypeError(f"fs: item {i} holds a {type(v).__name__}, not a SymPy expression")
-            if isinstance(v, sp.Basic) and not v.free_symbols <= {g}:
-                raise ValueError(f"fs: item {i} depends on {sorted(map(str, v.free_symbols - {g}))}, not only gamma")
-    return [(p, [sp.sympify(v) for v in f]) for p, f in fs], gammas
 
 
 def _pair_max_expectation(val_ge, val_lt):
