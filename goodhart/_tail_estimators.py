@@ -26,8 +26,10 @@ from tailpower._common import BudgetError, as_generator, check_int, check_memory
 
 __all__ = ["TailEstimate", "BootstrapCI", "hill", "pickands", "moment", "bootstrap"]
 
-#: most values resampled by one bootstrap call (n_boot * n): about 20 s of drawing and selecting
+#: most work of one bootstrap call, n_boot * (n + 256) value draws: about 20 s of drawing and
+#: selecting (the 256 stand for the fixed cost of a resample, one generator call)
 MAX_RESAMPLED = 250_000_000
+_PER_RESAMPLE = 256
 
 
 @dataclass(frozen=True)
@@ -344,8 +346,8 @@ def bootstrap(x, k: int, *, estimator: str = "hill", n_boot: int = 1000, level: 
 
     Resamples the n values with replacement ``n_boot`` times (generator ``rng``, SPEC 7) and
     reports the percentile interval of the resamples that have an estimate.  Same seed -> same
-    interval.  Resamples are processed in blocks that fit the memory budget; ``n_boot * n`` is
-    limited to ``MAX_RESAMPLED`` values (BudgetError naming n_boot above it).
+    interval.  Resamples are processed in blocks that fit the memory budget; ``n_boot * (n + 256)``
+    is limited to ``MAX_RESAMPLED`` (BudgetError naming n_boot above it: about 20 s of work).
     """
     if not isinstance(estimator, str):
         raise TypeError(f"estimator: expected one of {sorted(_ESTIMATORS)}, got {type(estimator).__name__}")
@@ -362,11 +364,12 @@ def bootstrap(x, k: int, *, estimator: str = "hill", n_boot: int = 1000, level: 
     point = _ESTIMATORS[estimator](arr, k)
     n = arr.size
     gen = as_generator(rng)
-    if float(n_boot) * n > MAX_RESAMPLED:
+    work = float(n_boot) * (n + _PER_RESAMPLE)
+    if work > MAX_RESAMPLED:
         raise BudgetError(
-            f"n_boot: {n_boot} resamples of n = {n} values draw {float(n_boot) * n:.3g} values, above the "
-            f"limit of {MAX_RESAMPLED:.3g} per call (about 20 s); reduce n_boot",
-            parameter="n_boot", needed=float(n_boot) * n, budget=MAX_RESAMPLED)
+            f"n_boot: {n_boot} resamples of n = {n} values cost about {work:.3g} value draws (n + "
+            f"{_PER_RESAMPLE} per resample), above the limit of {MAX_RESAMPLED:.3g} per call (about 20 s); "
+            f"reduce n_boot", parameter="n_boot", needed=work, budget=MAX_RESAMPLED)
     per_row = 8.0 * n * 4  # indices, values, partition copy, slack
     check_memory("x", per_row, "one bootstrap resample")
     rows = int(max(1, min(n_boot, memory_budget() // 4 // per_row)))

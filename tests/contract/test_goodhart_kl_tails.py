@@ -184,7 +184,13 @@ def test_load_rewards(name, path):
 
 # ----------------------------------------------------------------------------- goodhart.strategies
 def _pickled(obj) -> str:
-    """Source text that rebuilds ``obj`` in the sandbox (the draws are objects, not source)."""
+    """Source text that rebuilds ``obj`` in the sandbox (the draws are objects, not source): a frozen
+    scipy law as ``stats.name(*args, **kwds)``, anything else by pickle."""
+    d = getattr(obj, "dist", None)
+    if d is not None and hasattr(obj, "args") and hasattr(obj, "kwds"):
+        args = tuple(float(a) for a in obj.args)
+        kwds = {k: float(v) for k, v in obj.kwds.items()}
+        return f"stats.{d.name}(*{args!r}, **{kwds!r})"
     try:
         blob = base64.b64encode(pickle.dumps(obj)).decode()
     except Exception as exc:  # noqa: BLE001

@@ -210,6 +210,8 @@ def test_bootstrap_regressions():
         gh.bootstrap(x, 50, estimator=["hill"])  # unhashable list before
     with pytest.raises(ValueError, match="^n_boot: .*limit"):
         gh.bootstrap(x, 50, n_boot=10**9)  # would have allocated 8 GB of results, then looped 1e9 times
+    with pytest.raises(ValueError, match="^n_boot: .*limit"):
+        gh.bootstrap(x[:12], 3, n_boot=10**7)  # tiny resamples, but 10^7 generator calls: minutes
     for level in (0.0, 1.0, float("nan"), -0.1):
         with pytest.raises(ValueError, match="^level:"):
             gh.bootstrap(x, 50, level=level)
