@@ -8,6 +8,9 @@ any ``NUMBA_NUM_THREADS``. The generator is inline (four uint64 words in registe
 Mersenne Twister ``np.random.random``: measured speed-up in benchmarks/bench_cogpower.py.
 
 Sums are streamed: each task keeps one running float64 sum, so memory is O(tasks) whatever ``n``.
+The kernels are resumable: each call advances every chunk by a bounded number of draws and saves
+its generator words, so a long simulation is a loop of short compiled calls that Ctrl-C can
+interrupt between them, and the output does not depend on how the work was cut.
 
 Sampling of one subtask time (survival convention P(T > t) = t^-a, t >= 1):
 
@@ -78,45 +81,90 @@ def _next_uniform(s0, s1, s2, s3):
 
 
 @njit(cache=True, parallel=True)
-def direct_checkpoints(checkpoints, beta, seeds, out):
-    """out[j, t] = partial sum of task t after checkpoints[j] subtasks (checkpoints increasing).
-
-    One pass to checkpoints[-1]; memory O(len(checkpoints) * tasks). With the single checkpoint
-    ``[n]`` it gives the total times of n subtasks (``IndependentSteps.simulate``).
-    """
-    tasks = out.shape[1]
-    ncp = checkpoints.shape[0]
-    inv = 1.0 / beta
-    nch = (tasks + CHUNK - 1) // CHUNK
-    for c in prange(nch):
+def init_states(seeds, state, pos):
+    """state[c] = xoshiro256 words of chunk c; pos[c] = (first task of c, 0, 0)."""
+    for c in prange(seeds.shape[0]):
         s0, s1, s2, s3 = _seed_state(seeds[c])
-        lo = c * CHUNK
-        hi = min(lo + CHUNK, tasks)
-        for t in range(lo, hi):
-            s = 0.0
-            done = 0
-            for j in range(ncp):
-                for _ in range(checkpoints[j] - done):
-                    u, s0, s1, s2, s3 = _next_uniform(s0, s1, s2, s3)
-                    s += math.exp(-inv * math.log(u))
-                done = checkpoints[j]
-                out[j, t] = s
-    return out
+        state[c, 0] = s0
+        state[c, 1] = s1
+        state[c, 2] = s2
+        state[c, 3] = s3
+        pos[c, 0] = c * CHUNK
+        pos[c, 1] = 0
+        pos[c, 2] = 0
 
 
 @njit(cache=True, parallel=True)
-def naive_sums(n, k, a, seeds, out):
-    """out[t] = sum over n subtasks of min_{j<k} U_j^(-1/a) (all k approaches drawn)."""
-    tasks = out.shape[0]
-    inv = 1.0 / a
-    nch = (tasks + CHUNK - 1) // CHUNK
+def direct_resume(checkpoints, beta, state, pos, psum, budget, out):
+    """Advance every chunk by at most ``budget`` draws: out[j, t] = partial sum of task t after
+    checkpoints[j] subtasks (checkpoints increasing), T = U^(-1/beta).
+
+    Each chunk resumes from its saved generator words ``state[c]``, position ``pos[c]`` = (task,
+    subtasks drawn for it, next checkpoint index) and running sum ``psum[c]``, so the draws of a
+    chunk come in the same order however the work is cut into calls: the output is the same as
+    one uninterrupted pass, at any thread count. Returns the number of chunks still unfinished.
+    """
+    tasks = out.shape[1]
+    ncp = checkpoints.shape[0]
+    inv = min(1.0 / beta, 1.7e308)  # beta below the normal floats: every draw but U = 1 overflows
+    nch = state.shape[0]
+    left_chunks = 0
     for c in prange(nch):
-        s0, s1, s2, s3 = _seed_state(seeds[c])
-        lo = c * CHUNK
-        hi = min(lo + CHUNK, tasks)
-        for t in range(lo, hi):
-            s = 0.0
-            for _ in range(n):
+        t = pos[c, 0]
+        hi = min((c + 1) * CHUNK, tasks)
+        if t >= hi:
+            continue
+        s0, s1, s2, s3 = state[c, 0], state[c, 1], state[c, 2], state[c, 3]
+        d = pos[c, 1]
+        j = pos[c, 2]
+        s = psum[c]
+        left = budget
+        while t < hi and left > 0:
+            m = min(checkpoints[j] - d, left)
+            for _ in range(m):
+                u, s0, s1, s2, s3 = _next_uniform(s0, s1, s2, s3)
+                s += math.exp(-inv * math.log(u))
+            d += m
+            left -= m
+            if d == checkpoints[j]:
+                out[j, t] = s
+                j += 1
+                if j == ncp:
+                    t += 1
+                    d = 0
+                    j = 0
+                    s = 0.0
+        state[c, 0], state[c, 1], state[c, 2], state[c, 3] = s0, s1, s2, s3
+        pos[c, 0] = t
+        pos[c, 1] = d
+        pos[c, 2] = j
+        psum[c] = s
+    for c in range(nch):
+        if pos[c, 0] < min((c + 1) * CHUNK, tasks):
+            left_chunks += 1
+    return left_chunks
+
+
+@njit(cache=True, parallel=True)
+def naive_resume(n, k, a, state, pos, psum, budget, out):
+    """Advance every chunk by at most ``budget`` subtasks (k draws each) of
+    out[t] = sum over n subtasks of min_{j<k} U_j^(-1/a) (all k approaches drawn); resumable like
+    :func:`direct_resume`. Returns the number of chunks still unfinished."""
+    tasks = out.shape[0]
+    inv = min(1.0 / a, 1.7e308)
+    nch = state.shape[0]
+    for c in prange(nch):
+        t = pos[c, 0]
+        hi = min((c + 1) * CHUNK, tasks)
+        if t >= hi:
+            continue
+        s0, s1, s2, s3 = state[c, 0], state[c, 1], state[c, 2], state[c, 3]
+        d = pos[c, 1]
+        s = psum[c]
+        left = budget
+        while t < hi and left > 0:
+            m = min(n - d, left)
+            for _ in range(m):
                 # min_j U_j^(-1/a) = (max_j U_j)^(-1/a) exactly: u -> exp(-log(u)/a) is monotone in
                 # floating point too, so one power per subtask instead of k
                 umax = 0.0
@@ -125,12 +173,35 @@ def naive_sums(n, k, a, seeds, out):
                     if u > umax:
                         umax = u
                 s += math.exp(-inv * math.log(umax))
-            out[t] = s
-    return out
+            d += m
+            left -= m
+            if d == n:
+                out[t] = s
+                t += 1
+                d = 0
+                s = 0.0
+        state[c, 0], state[c, 1], state[c, 2], state[c, 3] = s0, s1, s2, s3
+        pos[c, 0] = t
+        pos[c, 1] = d
+        psum[c] = s
+    left_chunks = 0
+    for c in range(nch):
+        if pos[c, 0] < min((c + 1) * CHUNK, tasks):
+            left_chunks += 1
+    return left_chunks
+
+
+def new_state(seeds: np.ndarray):
+    """(state, pos, psum) for the resumable kernels, one row per chunk."""
+    nch = seeds.shape[0]
+    state = np.empty((nch, 4), dtype=np.uint64)
+    pos = np.empty((nch, 3), dtype=np.int64)
+    init_states(seeds, state, pos)
+    return state, pos, np.zeros(nch)
 
 
 def warmup() -> None:
     """Compile (or load from the on-disk cache) every kernel once."""
     seeds = np.arange(1, 3, dtype=np.int64)
-    direct_checkpoints(np.array([1, 3], dtype=np.int64), 1.5, seeds, np.empty((2, 3)))
-    naive_sums(2, 2, 1.5, seeds, np.empty(3))
+    direct_resume(np.array([1, 3], dtype=np.int64), 1.5, *new_state(seeds), 2, np.empty((2, 3)))
+    naive_resume(2, 2, 1.5, *new_state(seeds), 2, np.empty(3))

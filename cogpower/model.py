@@ -16,36 +16,46 @@ Time laws
   ``convention`` must be left at their defaults (they describe the power law only).
 
 The subtask time has finite mean iff beta > 1: Q* = 1/a for k(Q) = Q (a the survival exponent).
+Simulations are refused above MAX_DRAWS random draws (hours of compute) and when their output
+would not fit the memory budget (docs/contract.md); below that they run in short compiled calls
+that Ctrl-C interrupts.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from scipy import integrate, optimize, stats
+from scipy import optimize, stats
 
-from tailpower._common import RNGLike, as_generator, check_int, check_positive, chunk_seeds
+from tailpower._common import RNGLike, as_generator, check_memory, chunk_seeds
 
-from . import _kernels, analytic
+from . import _checks, _kernels, _timelaw, analytic
 
-__all__ = ["critical_power", "survival_exponent", "IndependentSteps", "CONVENTIONS"]
+__all__ = ["critical_power", "survival_exponent", "IndependentSteps", "CONVENTIONS", "MAX_DRAWS"]
 
 CONVENTIONS = ("survival", "density")
+#: most random draws one simulation may take (about 10^12: tens of minutes on two cores)
+MAX_DRAWS = 2**40
+#: draws per compiled call (split over the chunks), so that one call takes a fraction of a second
+_CALL_DRAWS = 2**27
+
+
+def _budget(tasks: int, per_draw: int = 1) -> int:
+    """Draws (subtasks for "naive") per chunk and call."""
+    return max(1, _CALL_DRAWS // (per_draw * _kernels.n_chunks(tasks)))
 
 
 def survival_exponent(alpha: float, convention: str = "survival") -> float:
     """Survival exponent a of one approach: alpha ("survival") or alpha - 1 ("density")."""
-    alpha = check_positive("alpha", alpha)
-    if convention not in CONVENTIONS:
-        raise ValueError(f"convention: must be one of {CONVENTIONS}, got {convention!r}")
+    alpha = _checks.positive("alpha", alpha)
+    convention = _checks.choice("convention", convention, CONVENTIONS)
     if convention == "density":
         if not alpha > 1:
-            raise ValueError(f"alpha: the density t^-alpha on [1, inf) needs alpha > 1, got {alpha}")
+            raise ValueError(f"alpha: the density t^-alpha on [1, inf) needs alpha > 1, got {alpha!r}")
         return alpha - 1.0
     return alpha
 
@@ -58,11 +68,25 @@ def critical_power(alpha: float, convention: str = "survival") -> float:
     >>> critical_power(alpha=0.5)
     2.0
     """
-    return 1.0 / survival_exponent(alpha, convention)
+    a = survival_exponent(alpha, convention)
+    q = 1.0 / a
+    if not math.isfinite(q):
+        raise ValueError(f"alpha: Q* = 1/{a!r} is beyond the float range (a survival exponent below 5.6e-309)")
+    return q
 
 
 def _is_frozen_continuous(d: Any) -> bool:
     return hasattr(d, "dist") and isinstance(d.dist, stats.rv_continuous) and hasattr(d, "logsf")
+
+
+def _call_k(approaches, q: float) -> float:
+    try:
+        k = approaches(q)
+    except Exception as exc:  # a user callable: its failure is reported as a bad argument
+        raise ValueError(f"approaches: k(Q) raised {type(exc).__name__} at Q = {q!r}: {exc}") from exc
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Real):
+        raise TypeError(f"approaches: k(Q) must be a real number, got {type(k).__name__}")
+    return float(k)
 
 
 @dataclass(frozen=True)
@@ -96,9 +120,8 @@ class IndependentSteps:
     time: Any = None
 
     def __post_init__(self) -> None:
-        check_positive("power", self.power)
-        if self.convention not in CONVENTIONS:
-            raise ValueError(f"convention: must be one of {CONVENTIONS}, got {self.convention!r}")
+        _checks.positive("power", self.power)
+        _checks.choice("convention", self.convention, CONVENTIONS)
         if self.approaches is not None and not callable(self.approaches):
             raise TypeError(f"approaches: expected a callable Q -> k, got {type(self.approaches).__name__}")
         if self.time is None:
@@ -112,21 +135,23 @@ class IndependentSteps:
                 raise ValueError("convention: applies to the power-law time only; leave it with time=")
             if not _is_frozen_continuous(self.time):
                 raise TypeError(f"time: expected a scipy frozen continuous distribution, got {type(self.time).__name__}")
-            lo = float(self.time.support()[0])
+            lo = _timelaw.lower_end(self.time)
             if not lo >= 1:
                 raise ValueError(f"time: support must lie in [1, inf), got lower end {lo}")
         k = self.k
         if not (math.isfinite(k) and k > 0):
             raise ValueError(f"approaches: k(Q) must be finite and > 0, got {k}")
+        if self.time is None:
+            b = k * survival_exponent(self.alpha, self.convention)
+            if not (math.isfinite(b) and b > 0):
+                raise ValueError(f"power: beta = k(Q) a = {k!r} * {survival_exponent(self.alpha, self.convention)!r} "
+                                 f"is {b!r}, outside the positive floats")
 
     # ------------------------------------------------------------------ parameters
     @property
     def k(self) -> float:
         """Number of approaches per subtask, k(Q)."""
-        k = float(self.power) if self.approaches is None else self.approaches(self.power)
-        if isinstance(k, bool) or not isinstance(k, numbers.Real):
-            raise TypeError(f"approaches: k(Q) must be a real number, got {type(k).__name__}")
-        return float(k)
+        return float(self.power) if self.approaches is None else _call_k(self.approaches, float(self.power))
 
     @property
     def survival_exponent(self) -> float | None:
@@ -143,14 +168,24 @@ class IndependentSteps:
     def critical_power(self) -> float | None:
         """Q* solving k(Q*) a = 1 (k must be increasing); None for a general time law.
 
-        For k(Q) = Q this is :func:`critical_power`; for a callable k it is found by root-finding.
+        For k(Q) = Q this is :func:`critical_power`; for a callable k it is found by root-finding
+        on [1e-12, 1e300] (at most about 1000 evaluations of k).
         """
         a = self.survival_exponent
         if a is None:
             return None
         if self.approaches is None:
-            return 1.0 / a
-        g = lambda q: self.approaches(q) * a - 1.0  # noqa: E731
+            q = 1.0 / a
+            if not math.isfinite(q):
+                raise ValueError(f"alpha: Q* = 1/{a!r} is beyond the float range")
+            return q
+
+        def g(q):
+            v = _call_k(self.approaches, q) * a - 1.0
+            if math.isnan(v):
+                raise ValueError(f"approaches: k(Q) is nan at Q = {q!r}")
+            return v
+
         lo, hi = 1e-12, 1.0
         while g(hi) < 0:
             hi *= 2
@@ -158,7 +193,7 @@ class IndependentSteps:
                 raise ValueError("approaches: k(Q) a stays below 1 for all Q; no critical power")
         if g(lo) > 0:
             raise ValueError("approaches: k(Q) a > 1 already at Q -> 0; no critical power")
-        return optimize.brentq(g, lo, hi, xtol=1e-14, rtol=1e-13)
+        return optimize.brentq(g, lo, hi, xtol=1e-14, rtol=1e-13, maxiter=500)
 
     @property
     def regime(self) -> str:
@@ -177,49 +212,29 @@ class IndependentSteps:
 
         For a general time law E[X] = lo + int_lo^inf sf(t)^k dt (lo >= 1 the lower support end),
         by quadrature in t = lo + e^w up to t = e^700 plus a power-law tail with the local slope
-        there; divergence is declared when the log-log slope of sf^k between t = e^350 and e^700 is
-        >= -1 (the tail decays no faster than 1/t).
+        there; +inf when the log-log slope of sf^k between t = e^350 and e^700 is >= -1 (the tail
+        decays no faster than 1/t: the mean is infinite or, for a tail that steepens only beyond
+        e^700, beyond the float range).
         """
         if self.beta is not None:
             return analytic.subtask_mean(self.beta)
-        d, k = self.time, self.k
-        lo = float(d.support()[0])
-        g = lambda w: k * float(d.logsf(lo + math.exp(w)))  # noqa: E731  log sf^k at t = lo + e^w
-        # far-tail slope; some scipy laws compute logsf as log(sf) and underflow to -inf early, so
-        # step back to the farthest pair of points where logsf is finite
-        w2, slope = 700.0, -math.inf
-        while w2 > 10:
-            g1, g2 = g(w2 / 2), g(w2)
-            if math.isfinite(g1) and math.isfinite(g2):
-                slope = (g2 - g1) / (w2 / 2)
-                break
-            w2 /= 2
-        if slope >= -1.0:
-            return math.inf
-        f = lambda w: math.exp(w + g(w))  # noqa: E731
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            edges = [e for e in (-50.0, 0.0, 10.0, 100.0) if e < w2] + [w2]
-            val = sum(integrate.quad(f, p, q, limit=400)[0] for p, q in zip(edges[:-1], edges[1:]))
-        if math.isfinite(g2):  # power-law tail beyond e^w2 with the local slope: T sf^k(T)/(-slope-1)
-            val += math.exp(w2 + g2) / (-slope - 1.0)
-        return lo + val
+        return _timelaw.mean_of_min(self.time, self.k)
 
-    def quantile_per_subtask(self, n: int, q: float, method: str = "asymptotic") -> float:
-        """Predicted q-quantile of the average time per subtask S_n/n (power-law time only).
+    def quantile_per_subtask(self, n: int, q: float, method: str = "auto") -> float:
+        """The q-quantile of the mean time per subtask S_n/n (power-law time only).
 
-        See :func:`cogpower.analytic.quantile_per_subtask` for the asymptotics per regime.
+        See :func:`cogpower.analytic.quantile_per_subtask` (methods "auto", "exact", "asymptotic").
         """
         if self.beta is None:
             raise ValueError("time: predictions of S_n/n are implemented for the power-law time only")
         return analytic.quantile_per_subtask(n, q, self.beta, method)
 
-    def median_per_subtask(self, n: int, method: str = "asymptotic") -> float:
-        """Predicted median of S_n/n (see :meth:`quantile_per_subtask`)."""
+    def median_per_subtask(self, n: int, method: str = "auto") -> float:
+        """The median of S_n/n (see :meth:`quantile_per_subtask`)."""
         return self.quantile_per_subtask(n, 0.5, method)
 
-    def quartiles_per_subtask(self, n: int, method: str = "asymptotic") -> tuple[float, float]:
-        """Predicted lower and upper quartiles of S_n/n (the fluctuation scale)."""
+    def quartiles_per_subtask(self, n: int, method: str = "auto") -> tuple[float, float]:
+        """The lower and upper quartiles of S_n/n (the fluctuation scale)."""
         return self.quantile_per_subtask(n, 0.25, method), self.quantile_per_subtask(n, 0.75, method)
 
     # ------------------------------------------------------------------ simulation
@@ -228,7 +243,7 @@ class IndependentSteps:
 
         Parameters
         ----------
-        n, tasks : int >= 1
+        n, tasks : int >= 1; n x tasks (x k for "naive") at most MAX_DRAWS draws
         rng : Generator | int | SeedSequence | None
         method : "direct" (one uniform per subtask, T = U^(-1/beta)) or "naive" (draws all k
             approaches and keeps the fastest; integer k, power-law time only). A general time law
@@ -236,55 +251,69 @@ class IndependentSteps:
 
         Returns
         -------
-        ndarray of shape (tasks,). Memory is O(tasks): sums are streamed.
+        ndarray of shape (tasks,). Memory is O(tasks): sums are streamed. A sum beyond the float
+        range (beta below about 0.05: a single draw can exceed 1.8e308) is +inf; the true sum is
+        then indeed larger than any float.
         """
-        return self.simulate_path([n], tasks, rng, method)[0] if self.time is not None else self._simulate_pl(n, tasks, rng, method)
-
-    def _simulate_pl(self, n, tasks, rng, method):
-        n = check_int("n", n)
-        tasks = check_int("tasks", tasks)
-        seeds = chunk_seeds(rng, _kernels.n_chunks(tasks))
+        n = _checks.count("n", n)
+        tasks = _checks.count("tasks", tasks)
+        method = _checks.choice("method", method, ("direct", "naive"))
+        if method == "naive" and self.time is not None:
+            raise ValueError("method: 'naive' draws power-law approach times; use 'direct' with time=")
+        if self.time is not None or method == "direct":
+            return self._path(np.array([n], dtype=np.int64), tasks, rng, "n")[0]
+        k = self.k
+        if not float(k).is_integer():
+            raise ValueError(f"method: 'naive' needs an integer number of approaches, k = {k}")
+        k = int(k)
+        _check_draws(n, tasks, k)
+        check_memory("tasks", 8.0 * tasks + 72.0 * _kernels.n_chunks(tasks), f"simulating {tasks} tasks")
+        state = _kernels.new_state(chunk_seeds(rng, _kernels.n_chunks(tasks)))
         out = np.empty(tasks)
-        if method == "direct":
-            return _kernels.direct_checkpoints(np.array([n], dtype=np.int64), self.beta, seeds, out[None, :])[0]
-        if method == "naive":
-            k = self.k
-            if not float(k).is_integer():
-                raise ValueError(f"method: 'naive' needs an integer number of approaches, k = {k}")
-            return _kernels.naive_sums(n, int(k), self.survival_exponent, seeds, out)
-        raise ValueError(f"method: must be 'direct' or 'naive', got {method!r}")
+        budget = _budget(tasks, k)
+        while _kernels.naive_resume(n, k, self.survival_exponent, *state, budget, out):
+            pass
+        return out
 
     def simulate_path(self, checkpoints, tasks: int, rng: RNGLike = None, method: str = "direct") -> np.ndarray:
         """Partial sums S_n at increasing ``checkpoints`` n_1 < n_2 < ..., in one streamed pass.
 
-        Returns an array of shape (len(checkpoints), tasks).
+        Returns an array of shape (len(checkpoints), tasks); the last row equals
+        ``simulate(checkpoints[-1], tasks, rng)``.
         """
-        cp = np.asarray(checkpoints)
-        if cp.ndim != 1 or cp.size == 0 or not np.issubdtype(cp.dtype, np.number):
-            raise ValueError("checkpoints: expected a non-empty 1-d sequence of integers")
-        cp_int = np.array([check_int("checkpoints", float(c)) for c in cp], dtype=np.int64)
-        if np.any(np.diff(cp_int) <= 0):
-            raise ValueError("checkpoints: must be strictly increasing")
-        tasks = check_int("tasks", tasks)
-        if method != "direct":
-            raise ValueError(f"method: simulate_path supports 'direct' only, got {method!r}")
-        out = np.empty((cp_int.size, tasks))
-        if self.time is None:
-            seeds = chunk_seeds(rng, _kernels.n_chunks(tasks))
-            return _kernels.direct_checkpoints(cp_int, self.beta, seeds, out)
-        gen = as_generator(rng)
-        d, k = self.time, self.k
-        rows = max(1, (1 << 20) // tasks)
-        s = np.zeros(tasks)
-        done = 0
-        for j, c in enumerate(cp_int):
-            while done < c:
-                b = int(min(rows, c - done))
-                logp = np.log1p(-gen.random((b, tasks))) / k  # log sf(T) = log(U)/k, U in (0, 1]
-                p = np.exp(logp)
-                with np.errstate(divide="ignore"):
-                    x = np.where(p > 0.5, d.ppf(-np.expm1(logp)), d.isf(p))
-                s += x.sum(axis=0)
-                done += b
-            out[j] = s
+        cps = _checks.counts("checkpoints", checkpoints)
+        tasks = _checks.count("tasks", tasks)
+        _checks.choice("method", method, ("direct",))
+        return self._path(cps, tasks, rng, "checkpoints")
+
+    def _path(self, cps: np.ndarray, tasks: int, rng: RNGLike, name: str) -> np.ndarray:
+        """Checked sizes, then the streamed pass (``name``: the parameter that set the checkpoints)."""
+        if self.time is not None:
+            draws = float(cps[-1]) * float(tasks)
+            if draws > _timelaw.MAX_LAW_DRAWS:
+                who = name if cps[-1] >= tasks else "tasks"
+                raise ValueError(f"{who}: simulating {int(cps[-1])} subtasks x {tasks} tasks with a scipy "
+                                 f"law is {draws:.3g} evaluations, above the cap of 2^33; reduce n or tasks")
+        else:
+            _check_draws(int(cps[-1]), tasks, 1, name=name)
+        out_bytes = 8.0 * cps.size * tasks
+        who = name if cps.size > 1 and 8.0 * tasks <= 0.5 * out_bytes else "tasks"
+        extra = 72.0 * _kernels.n_chunks(tasks) if self.time is None else _timelaw.block_bytes(tasks)
+        check_memory(who, out_bytes + extra, f"{cps.size} checkpoint(s) x {tasks} tasks")
+        out = np.empty((cps.size, tasks))
+        if self.time is not None:
+            return _timelaw.simulate_path(self.time, self.k, cps, tasks, as_generator(rng), out)
+        state = _kernels.new_state(chunk_seeds(rng, _kernels.n_chunks(tasks)))
+        budget = _budget(tasks)
+        while _kernels.direct_resume(cps, self.beta, *state, budget, out):
+            pass
         return out
+
+
+def _check_draws(n: int, tasks: int, k: int, name: str = "n") -> None:
+    draws = float(n) * float(tasks) * float(k)
+    if draws > MAX_DRAWS:
+        who = name if n >= tasks else "tasks"
+        raise ValueError(f"{who}: simulating {n} subtasks x {tasks} tasks"
+                         f"{f' x {k} approaches' if k > 1 else ''} = {draws:.3g} random draws is above the "
+                         f"cap of 2^40 = {MAX_DRAWS:.3g} (tens of minutes of compute); reduce n or tasks")
