@@ -1,7 +1,9 @@
 """Cognitive power (independent-steps model): derivations and claims.
 
-Source: Kwa, "The independent-steps model of cognitive power" (LessWrong shortform, 2023), as
-recovered in REFERENCES.md, and the generalised-CLT facts listed there. X is the time of one subtask
+Source: Kwa, "The independent-steps model of cognitive power" (LessWrong shortform, 2023) -- its
+formulas are reconstructed from the text -- and the generalised central limit theorem for power-law
+tails (Gnedenko & Kolmogorov 1954; stable laws in the S1 parametrisation of Samorodnitsky & Taqqu,
+"Stable Non-Gaussian Random Processes", 1994). X is the time of one subtask
 (the fastest of k approaches), P(X > x) = x^-beta on [1, inf), S_n the sum of n copies.
 """
 
@@ -18,7 +20,8 @@ from proofs.ledger import Check, Claim
 t, u, y = sp.symbols("t u y", positive=True)
 a, k, b = sp.symbols("alpha k beta", positive=True)
 
-SRC = "Kwa 2023, independent-steps model (LessWrong shortform); REFERENCES.md 'Cognitive power'"
+SRC = "Kwa 2023, independent-steps model (LessWrong shortform)"
+GCLT = "generalised CLT (Gnedenko & Kolmogorov 1954; S1 parametrisation, Samorodnitsky & Taqqu 1994)"
 
 
 # ----------------------------------------------------------------------------- derivations
@@ -243,26 +246,26 @@ CLAIMS: list[Claim] = [
     Claim("cogpower.mean", SRC + " (above Q*: expected linear time)",
           "E[time per subtask] = k alpha/(k alpha - 1) for k alpha > 1, infinite otherwise.",
           None, _sym_mean, _num_mean, "holds"),
-    Claim("cogpower.stable_scale", "REFERENCES.md generalised-CLT facts",
+    Claim("cogpower.stable_scale", GCLT,
           "For P(X > x) = x^-beta, beta in (0,2)\\{1}, the stable limit has scale sigma^beta = Gamma(1-beta) cos(pi beta/2).",
           "sigma^beta = Gamma(1-beta) cos(pi beta/2)", _sym_scale, _num_scale, "holds"),
-    Claim("cogpower.critical_location", "REFERENCES.md generalised-CLT facts (beta = 1)",
+    Claim("cogpower.critical_location", GCLT + " (beta = 1)",
           "S_n/n - ln n -> S_1(pi/2, 1, 1 - gamma_Euler) (S1); median(S_n/n) = ln n + (pi/2) z_med + 1 - gamma + ln(pi/2) + o(1).",
           "location 1 - gamma_Euler", _sym_critical_loc, _num_critical, "holds",
           note="The lead's scaling note 's Z + mu ~ S_1(s, b, mu + (2/pi) b s ln s)' has the sign of the "
                "ln term wrong: s Z ~ S_1(s, 1, -(2/pi) s ln s), so S_1(pi/2,1,c) = (pi/2)Z + c + ln(pi/2). "
                "With the note's sign the median constant would be 2 ln(pi/2) = 0.903 too small (exact and MC disagree with it)."),
-    Claim("cogpower.median_half", "issue 2 check (alpha = 1, Q = 0.5, beta = 1/2)",
+    Claim("cogpower.median_half", SRC + " (alpha = 1, Q = 0.5, beta = 1/2)",
           "median(S_n/n) = m n + pi/2 - 1 + O(1/n) with m = (pi/2)/(2 erfcinv(1/2)^2) = 3.45278.",
           "median(S_n/n) close to 3.4528 n - 1", _sym_half, _num_half, "source wrong",
           note="Slope 3.4528 holds; the constant is pi/2 - 1 = +0.5708, not -1: the drift -beta/(1-beta) = -1 "
                "is joined at beta = 1/2 by the -z^2/2 term of log(1+z), which is also a drift (+pi/2). "
                "Checked by exact Gil-Pelaez inversion (n = 10: 35.0961, n = 1000: 3453.35285 vs 3453.35287) and by "
                "simulation at n = 10 (10^6 tasks: the z=5 order-statistic CI excludes 33.53 = m n - 1)."),
-    Claim("cogpower.median_supercritical", "REFERENCES.md generalised-CLT facts (1 < beta < 2)",
+    Claim("cogpower.median_supercritical", GCLT + " (1 < beta < 2)",
           "(S_n - n beta/(beta-1))/n^(1/beta) -> S_beta(sigma, 1, 0): median(S_n/n) = mu + sigma z_med n^(1/beta-1) + O(n^(-1/beta)).",
           None, _sym_mid, _num_mid, "holds"),
-    Claim("cogpower.median_continuous_at_one", "REFERENCES.md generalised-CLT facts (beta -> 1)",
+    Claim("cogpower.median_continuous_at_one", GCLT + " (beta -> 1)",
           "In the S0 form median(S_n/n) = n^e sigma m0 + n^e c(beta) + (beta/(1-beta)) expm1(e ln n), e = 1/beta - 1, "
           "is continuous through beta = 1 with c(1) = 1 - gamma_Euler + ln(pi/2).",
           None, _sym_drift, _num_drift, "open",

@@ -358,7 +358,7 @@ def _num_bon_levy():
 
 # ----------------------------------------------------------------------------- claims
 CLAIMS = [
-    Claim("goodhart.normal_normal_closed_form", "Gao et al. 2210.10760 regressional identity; REFERENCES.md",
+    Claim("goodhart.normal_normal_closed_form", "Gao, Schulman & Hilton, arXiv 2210.10760, regressional identity",
           "V ~ N(0, s_V^2), X ~ N(0, s_X^2): E[V | U >= t] = s_V^2/s_U phi(t/s_U)/Phi̅(t/s_U)",
           "s_V^2/s_U * phi(t/s_U)/Phi̅(t/s_U)", _sym_normal_normal, _num_normal_normal),
     Claim("goodhart.exp_exp_closed_form", SRC_APP + " (identity (1)); derived here",
@@ -381,7 +381,7 @@ CLAIMS = [
           "registry tail classes (heavy; F̄(t+1)/F̄(t) -> 0) agree with SymPy limits", None,
           _sym_tails, _num_tails, verdict="open", note="Registry self-consistency; no stated values."),
     Claim("goodhart.dependent_error_limit",
-          "Kwa, Thomas & Garriga-Alonso 2024 §5.2 footnote / LW comment; REFERENCES.md",
+          "Kwa, Thomas & Garriga-Alonso 2024 §5.2 footnote / LW comment",
           "V ~ N(0,1), X | V ~ N(0,4) if |V| <= 1 else X = 0: lim_{t->inf} E[V | X + V >= t]",
           "0 ('I think')", _sym_dependent, _num_dependent, verdict="source wrong",
           note="Computed limit 1, not 0: for large t the event is carried by |V| <= 1 with X >= t - V "

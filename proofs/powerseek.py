@@ -404,7 +404,7 @@ def _num_fig1_nd():
 CLAIMS = [
     Claim(
         id="powerseek.expected_max_uniform",
-        source="Turner et al. 2021 (order statistics used throughout); REFERENCES.md",
+        source="Turner et al. 2021 (order statistics used throughout)",
         statement="E[max of n iid U(0,1)] = n/(n+1)",
         stated="n/(n+1)",
         symbolic=_check_expected_max,
@@ -439,7 +439,7 @@ CLAIMS = [
     ),
     Claim(
         id="powerseek.detour",
-        source="Turner et al. 2021, Prop. B.1, Fig. 10 (graph reconstructed in REFERENCES.md)",
+        source="Turner et al. 2021, Prop. B.1, Fig. 10 (graph reconstructed from the figure: powerseek.examples.detour)",
         statement="POWER(s2, 1) = 3/4 > 2/3 = POWER(s3, 1) but P(s1, N, 1) = 1/3 < 2/3 = P(s1, NE, 1)",
         stated="3/4, 2/3, 1/3, 2/3",
         symbolic=_sym_detour,
@@ -462,7 +462,7 @@ CLAIMS = [
         symbolic=_sym_negskew,
         numeric=_num_negskew,
         verdict="source wrong",
-        note="On the MDP as transcribed in REFERENCES.md (1 -> {2, 3}, 2 -> 2, 3 -> 4 -> {5, 6}) the exact probability is "
+        note="On the MDP as transcribed in powerseek.examples.negative_skew (1 -> {2, 3}, 2 -> 2, 3 -> 4 -> {5, 6}) the exact probability is "
         "1 - E[Zs^2] ~ 0.5094 (SymPy, exact rational) and Monte Carlo through ps.optimality_probability agrees; "
         "the POWER ordering (POWER(2) = 2/3 < POWER(3) ~ 0.683) does hold. Either the stated 91% is wrong or the "
         "transcription of the MDP differs from the source's figure.",

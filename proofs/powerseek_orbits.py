@@ -347,7 +347,7 @@ def _num_shutdown():
 CLAIMS = [
     Claim(
         id="powerseek_orbits.orbit_size",
-        source="Turner & Tadepalli 2022 (orbits under S_d); REFERENCES.md toy: 'orbit = the 6 permutations'",
+        source="Turner & Tadepalli 2022 (orbits under S_d); Table 2 toy: 'orbit = the 6 permutations'",
         statement="the orbit of theta in R^d has d!/prod m_i! distinct elements; the toy's orbit has 6",
         stated=6,
         symbolic=_sym_orbit_size,

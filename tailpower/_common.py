@@ -3,7 +3,7 @@
 Only plumbing lives here -- random-number handling, result objects, figure output and progress
 bars -- never science. The three science packages import this module and never each other.
 
-Randomness (DESIGN.md, "Conventions"): every public stochastic function takes ``rng`` as a
+Randomness: every public stochastic function takes ``rng`` as a
 ``numpy.random.Generator``, an ``int`` seed, a ``SeedSequence`` or ``None`` (SciPy SPEC 7).
 Numba kernels never touch hidden global state that depends on the thread schedule: the work is
 cut into chunks whose boundaries depend only on the problem size, each chunk gets its own seed
@@ -283,18 +283,64 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def _own_sidecar(path: Path, name: str) -> bool:
+    """True if ``path`` is a figure sidecar this toolkit wrote for figure ``name``."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+        data = json.loads(head.decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("figure") == name
+
+
+def _replace_atomically(path: Path, write) -> None:
+    """Write through ``write(tmp_path)`` to a private temporary file next to ``path``, then rename."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a figure gets the usual permissions
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def save_figure(fig, out_dir: str | Path, name: str, sidecar: dict[str, Any]) -> list[Path]:
     """Write ``fig`` as ``out_dir/name.png`` and ``sidecar`` as ``out_dir/name.json``.
 
     The sidecar should hold the parameters, the seed, the plotted numbers and the source's stated
-    numbers where there are some (DESIGN.md, "Figures"). Returns the two paths and closes ``fig``.
+    numbers where there are some. Returns the two paths and closes ``fig``.
+
+    Existing files are replaced only when they are this toolkit's own output for the same figure
+    (the sidecar names it); anything else at those paths is left alone and ``out_dir`` is refused
+    with a ValueError. Both files are written to temporary names and renamed into place, so an
+    interrupted run never leaves a half-written figure.
     """
     import matplotlib.pyplot as plt
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     png, js = out / f"{name}.png", out / f"{name}.json"
-    fig.savefig(png, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    js.write_text(json.dumps(jsonable({"figure": name, **sidecar}), indent=1, allow_nan=False))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for p in (png, js):
+            if (p.exists() or p.is_symlink()) and not p.is_file():
+                raise ValueError(f"out_dir: {p} exists and is not a regular file; not replacing it")
+        if (png.exists() or js.exists()) and not _own_sidecar(js, name):
+            raise ValueError(
+                f"out_dir: {png.name} or {js.name} in {out} was not written by tailpower for the figure "
+                f"{name!r} (no matching sidecar); not overwriting it -- choose another output directory")
+        payload = json.dumps(jsonable({"figure": name, **sidecar}), indent=1, allow_nan=False)
+        _replace_atomically(png, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png"))
+        _replace_atomically(js, lambda tmp: Path(tmp).write_text(payload))
+    finally:
+        plt.close(fig)
     return [png, js]

@@ -88,7 +88,12 @@ def cmd_figures(args: argparse.Namespace) -> int:
     for name in names:
         t0 = time.perf_counter()
         with show_progress(sys.stderr.isatty()):
-            paths = registry[name](out, figure_rng(args.seed, name), args.quick)
+            try:
+                paths = registry[name](out, figure_rng(args.seed, name), args.quick)
+            except ValueError as exc:  # save_figure refuses to overwrite files that are not ours
+                if str(exc).startswith("out_dir:"):
+                    raise UsageError("--out:" + str(exc)[len("out_dir:"):]) from None
+                raise
         print(f"{name:40s} {time.perf_counter() - t0:7.1f} s  " + " ".join(str(p) for p in paths))
     return 0
 

@@ -93,7 +93,7 @@ def _plain(obj, depth: int = 0):
     if isinstance(obj, (bool, np.bool_)) or obj is None or isinstance(obj, str):
         return obj if not isinstance(obj, np.bool_) else bool(obj)
     if isinstance(obj, numbers.Integral):
-        return int(obj)
+        return int(obj) if abs(int(obj)) < 1 << 64 else f"<int of {int(obj).bit_length()} bits>"
     if isinstance(obj, numbers.Real):
         x = float(obj)
         return x if math.isfinite(x) else repr(x)
@@ -172,7 +172,12 @@ def main() -> None:
                 summary = "<unprintable>"
             ans = {"status": "ok", "summary": summary, **found}
             del result
-        reply.write(json.dumps(ans) + "\n")
+        try:
+            line = json.dumps(ans)
+        except (TypeError, ValueError) as exc:  # an answer that cannot be encoded is reported, not lost
+            line = json.dumps({"status": "ok", "nan": [f"<reply not encodable: {exc}>"], "inf": [],
+                               "summary": "<unencodable>"})
+        reply.write(line + "\n")
 
 
 if __name__ == "__main__":

@@ -32,3 +32,23 @@ def test_cli_figures_by_package_prefix(tmp_path, capsys):
     assert main(["figures", names[0], "--quick", "--out", str(tmp_path)]) == 0
     assert names[0] in capsys.readouterr().out
     assert (tmp_path / f"{names[0]}.png").exists() or any(tmp_path.glob(f"{names[0]}*.png"))
+
+
+def test_save_figure_never_overwrites_a_file_that_is_not_its_own(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from tailpower._common import save_figure
+
+    (tmp_path / "fig_x.png").write_text("a user's notes")
+    with pytest.raises(ValueError, match="^out_dir:"):
+        save_figure(plt.figure(), tmp_path, "fig_x", {"seed": 0})
+    assert (tmp_path / "fig_x.png").read_text() == "a user's notes"
+    (tmp_path / "fig_y.json").write_text('{"figure": "another"}')
+    with pytest.raises(ValueError, match="^out_dir:"):
+        save_figure(plt.figure(), tmp_path, "fig_y", {"seed": 0})
+    assert (tmp_path / "fig_y.json").read_text() == '{"figure": "another"}'
+    # its own output is replaced (atomically: no temporary file is left behind)
+    save_figure(plt.figure(), tmp_path, "fig_z", {"seed": 0})
+    save_figure(plt.figure(), tmp_path, "fig_z", {"seed": 1})
+    assert json.loads((tmp_path / "fig_z.json").read_text())["seed"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig_x.png", "fig_y.json", "fig_z.json", "fig_z.png"]
