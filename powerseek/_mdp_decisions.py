@@ -63,7 +63,7 @@ class MDPDecision:
         return self.rule.eu_determined
 
     # -- naming options
-    def action_columns(self, X) -> list[int]:
+    def action_columns(self, X, param: str = "X") -> list[int]:
         """Action columns (of ``mdp.transitions[state]``) named by ``X`` (names of actions or, in
         deterministic MDPs, successor states; a bare string is one option)."""
         mdp, s = self.mdp, self.state
@@ -72,9 +72,9 @@ class MDPDecision:
         elif hasattr(X, "__iter__"):
             items = list(X)
         else:
-            raise TypeError(f"X: expected action or successor names, got {type(X).__name__}")
+            raise TypeError(f"{param}: expected action or successor names, got {type(X).__name__}")
         if not items:
-            raise ValueError("X: empty option set")
+            raise ValueError(f"{param}: empty option set")
         cols: list[int] = []
         valid = np.flatnonzero(mdp.action_mask[s])
         for it in items:
@@ -85,10 +85,10 @@ class MDPDecision:
                 t = mdp.index(name)
                 hits = [int(a) for a in valid if mdp.transitions[s, a, t] == 1.0]
                 if not hits:
-                    raise ValueError(f"X: {name!r} is not a successor of {mdp.states[s]!r}")
+                    raise ValueError(f"{param}: {name!r} is not a successor of {mdp.states[s]!r}")
                 c = hits[0]
             else:
-                raise ValueError(f"X: {name!r} is neither an action nor a successor of {mdp.states[s]!r}")
+                raise ValueError(f"{param}: {name!r} is neither an action nor a successor of {mdp.states[s]!r}")
             if c not in cols:
                 cols.append(c)
         return cols
@@ -150,7 +150,7 @@ class MDPDecision:
 
     def __call__(self, X, C, theta):
         """f(X | C, R) for action sets X subset C at ``state`` and reward vector(s) ``theta``."""
-        xc, cc = self.action_columns(X), self.action_columns(C)
+        xc, cc = self.action_columns(X), self.action_columns(C, "C")
         if not set(xc) <= set(cc):
             raise ValueError("X: must be a subset of C")
         th = float_array("theta", theta)

@@ -1,4 +1,5 @@
-"""The MDPs of the power-seeking sources (REFERENCES.md, "Power-seeking").
+"""The MDPs of the power-seeking sources (Turner et al. 2021, "Optimal Policies Tend to Seek Power";
+Turner's LessWrong explainers; Russell & Norvig's 4x3 world).
 
 Every builder returns a :class:`powerseek.MDP`; unless said otherwise rewards are iid U(0, 1)
 on states. Deterministic examples have one action per successor, named by the successor.
@@ -40,8 +41,8 @@ def turner_fig1() -> MDP:
 
 
 def detour() -> MDP:
-    """Detour example (Turner et al. 2021, Prop. B.1, Fig. 10; this graph is REFERENCES.md's
-    reconstruction): s1 -> {s2 (N), s3 (NE)}; s2 -> {s2, s3}; s3 -> {t4, t5}; t4, t5 terminal.
+    """Detour example (Turner et al. 2021, Prop. B.1, Fig. 10; the graph reconstructed from the
+    figure): s1 -> {s2 (N), s3 (NE)}; s2 -> {s2, s3}; s3 -> {t4, t5}; t4, t5 terminal.
     Stated: POWER(s2, 1) = 3/4 > 2/3 = POWER(s3, 1) but P(s1, N, 1) = 1/3 < 2/3 = P(s1, NE, 1)."""
     return MDP.from_successors(
         {"s1": ["s2", "s3"], "s2": ["s2", "s3"], "s3": ["t4", "t5"], "t4": ["t4"], "t5": ["t5"]}

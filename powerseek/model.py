@@ -140,7 +140,7 @@ class MDP:
     # ------------------------------------------------------------------ builders
     @classmethod
     def from_successors(cls, successors: Mapping[Any, Sequence[Any]]) -> "MDP":
-        """Deterministic MDP with one action per listed successor (DESIGN.md).
+        """Deterministic MDP with one action per listed successor.
 
         ``{"1": ["2", "3"], "2": ["2"], "3": ["3"]}``: state 1 can move to 2 or 3; 2 and 3 are
         terminal (self-loops). Every state must be a key; the action leading to ``x`` is named

@@ -20,12 +20,13 @@ import numpy as np
 
 from tailpower._common import Estimate, as_generator, check_int, check_memory, memory_budget
 
-from ._checks import Unsupported, check_choice, check_gamma, check_positive, check_work, float_array, pow2_scale
+from ._checks import check_choice, check_gamma, check_positive, check_work, float_array, pow2_scale
 from ._emax import expected_max_iid
 from .limits import check_mdp, karp_steps, limit_optimal_actions, limit_steps, max_gain, require_deterministic, self_loop_counts
 from .model import MDP
 from .rewards import RewardLaw, as_law
-from .solvers import continuation, optimal_actions, plan, solve
+from ._bellman import continuation
+from .solvers import optimal_actions, plan, solve
 
 __all__ = ["PowerResult", "PowerCurve", "power", "power_curve", "optimality_probability", "expected_max_iid"]
 

@@ -93,6 +93,14 @@ class RewardLaw:
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
             raise ValueError(f"kind: expected one of {_KINDS}, got {self.kind!r}")
+        if self.kind == "iid":
+            _check_dist("dist", self.dist)
+        elif self.kind == "independent" and not isinstance(self.dists, (Mapping, tuple, list)):
+            raise TypeError(f"dists: expected a list or dict of frozen laws, got {type(self.dists).__name__}")
+        elif self.kind == "fixed" and not (isinstance(self.vector, np.ndarray) and self.vector.ndim == 1):
+            raise TypeError("vector: expected a 1-d array (use ps.fixed(vector))")
+        elif self.kind == "callable" and not callable(self.fn):
+            raise TypeError(f"fn: expected a callable (rng, K) -> (K, S), got {type(self.fn).__name__}")
 
     @property
     def deterministic(self) -> bool:

@@ -24,7 +24,7 @@ import numpy as np
 from tailpower._common import check_memory
 
 from . import _kernels
-from ._bellman import continuation, expectations
+from ._bellman import expectations
 from ._checks import Unsupported, check_choice, check_gamma, check_positive, pow2_scale, reward_matrix
 from ._policy_iteration import policy_iteration
 from .limits import (
@@ -35,7 +35,6 @@ from .limits import (
     limit_optimal_actions,
     max_gain,
     reachable_cycles,
-    require_deterministic,
 )
 from .model import MDP
 

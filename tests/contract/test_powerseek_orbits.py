@@ -7,7 +7,7 @@ refuses with a ValueError/TypeError naming the parameter, within the memory budg
 from __future__ import annotations
 
 from contract_support import call_code, check, ints, probabilities, reals, wrong_types
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 
@@ -75,13 +75,15 @@ TENDENCY_FIELDS = ("result = dict(more=t.more, less=t.less, equal=t.equal, value
                    "ci=t.ci(), size_bits=t.orbit_size.bit_length(), samples=t.samples, method=t.method)")
 
 
-@given(decide=DECISIONS, A=OPTION_SETS, B=OPTION_SETS, theta=THETAS, method=METHODS,
+@given(decide=DECISIONS, A=OPTION_SETS, B=OPTION_SETS, C=st.sampled_from(["None", "None", "[[1, 0, 0]]", "np.eye(3)",
+                                                                        "[[2, 2, 2]]", "'abc'"]),
+       theta=THETAS, method=METHODS,
        samples=st.one_of(st.integers(2, 500).map(str), st.sampled_from(["1", "10**12", "None", "1.5"])),
        tol=st.sampled_from(["1e-12", "0.0", "-1.0", "float('nan')", "float('inf')", "None", "0.5"]))
-def test_orbit_tendency(decide, A, B, theta, method, samples, tol):
-    out = check_ps("t = " + call_code("ps.orbit_tendency", decide, A, B, theta, method=method, samples=samples,
+def test_orbit_tendency(decide, A, B, C, theta, method, samples, tol):
+    out = check_ps("t = " + call_code("ps.orbit_tendency", decide, A, B, theta, C=C, method=method, samples=samples,
                                       rng="0", tol=tol) + "\n" + TENDENCY_FIELDS,
-                   ["decide", "A", "B", "C", "theta", "method", "samples", "rng", "tol", "max_exact", "X"])
+                   ["decide", "A", "B", "C", "theta", "method", "samples", "rng", "tol", "max_exact"])
     if out["status"] == "ok":
         v = out["value"]
         assert abs(v["more"] + v["less"] + v["equal"] - 1) < 1e-12 and 0 <= v["value"] <= 1, out
@@ -152,9 +154,40 @@ OPTION_NAMES = st.sampled_from(["['empty']", "['l', 'r']", "'empty'", "['nowhere
 
 @given(decide=MDP_DECISIONS, X=OPTION_NAMES, theta=MDP_THETAS)
 def test_mdp_decisions(decide, X, theta):
+    made = check_ps(f"repr({decide})", ["mdp", "state", "gamma", "rule", "T", "eps"])
+    if made["status"] != "ok":
+        return
     pre = f"d = {decide}\nS = d.mdp.n_states\n"
-    names = ["mdp", "state", "gamma", "rule", "T", "X", "C", "theta"]
-    check_ps(pre + f"result = d({X}, d.mdp.actions[d.state], {theta})", names)
-    check_ps(pre + f"result = d.option_vectors({X}).shape", names)
+    check_ps(pre + f"result = d({X}, d.mdp.actions[d.state], {theta})", ["X", "C", "theta"])
+    check_ps(pre + f"result = d.option_vectors({X}).shape", ["X", "mdp"])
     check_ps(pre + f"t = ps.orbit_tendency(d, {X}, list(d.mdp.actions[d.state][:1]), {theta}, samples=50, rng=0)\n"
-             + TENDENCY_FIELDS, names + ["A", "B", "samples"], timeout=60)
+             + TENDENCY_FIELDS, ["decide", "A", "B", "theta", "samples"], timeout=60)
+
+
+# ----------------------------------------------------------------------------- public strategies
+@settings(max_examples=2)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_orbit_strategies_draw_inputs_the_functions_handle(seed):
+    """powerseek.strategies' orbit strategies (copy environments, parameter vectors, EU decisions)
+    draw inputs that find_copies, orbit_tendency and search_counterexample handle inside the
+    budget, and the orbit theorem holds on them (#more >= n #less, Turner & Tadepalli 2022)."""
+    code = f"""
+from hypothesis import given, settings, HealthCheck, strategies as st
+from powerseek.strategies import copy_environments, orbit_parameters, eu_decisions
+out = []
+@settings(max_examples=4, database=None, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(env=copy_environments(), dec=eu_decisions(), data=st.data())
+def run(env, dec, data):
+    A, B, n = env
+    th = data.draw(orbit_parameters(A.shape[1]))
+    c = ps.find_copies(A, B)
+    t = ps.orbit_tendency(dec, A, B, th, max_exact=2000, samples=2000, rng={seed})
+    assert c.n >= n and c.verify(A, B)
+    assert t.satisfies(n)
+    s = ps.search_counterexample(dec, A, B, trials=2, local_steps=1, copies=n, max_exact=500, rng={seed})
+    out.append((c.n, t.value, s.value, s.violates))
+run()
+result = out
+"""
+    out = check_ps(code, ["A", "B", "theta"], timeout=120)
+    assert out["status"] == "ok" and not any(v[3] for v in out["value"]), out

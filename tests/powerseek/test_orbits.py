@@ -268,5 +268,5 @@ def test_bad_input_messages():
         D.optimal()([[0, 0, 2]], TOY_C, [1, 2, 3])
     with pytest.raises(TypeError, match="^decide: "):
         ps.orbit_tendency(3, TOY_A, TOY_B, [1, 2, 3])
-    with pytest.raises(ValueError, match="^X: "):
+    with pytest.raises(ValueError, match="^A: "):  # the parameter of orbit_tendency holding the option
         ps.orbit_tendency(D.mdp_average_optimal(ps.examples.turner_fig1(), "star"), ["nowhere"], ["l"], np.zeros(8))
