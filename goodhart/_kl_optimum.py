@@ -275,9 +275,9 @@ def _dependent(dep: Dependent, lam: float, clock: Clock) -> tuple[float, float, 
     cls = tail_class(_LogDensity(base, Vd), 1)
     if cls.kind == "heavy":
         raise HeavyTailError(
-            f"V: under this Dependent model f_V(v) M_X|v(lam) decays only polynomially in v (U = V + X is "
-            f"heavy-tailed): the normaliser E[exp(U/beta)] diverges at every beta > 0 and no KL-penalised "
-            f"optimum exists (catastrophic Goodhart, Theorem 1; see kl_construction)")
+            "V: under this Dependent model f_V(v) M_X|v(lam) decays only polynomially in v (U = V + X is "
+            "heavy-tailed): the normaliser E[exp(U/beta)] diverges at every beta > 0 and no KL-penalised "
+            "optimum exists (catastrophic Goodhart, Theorem 1; see kl_construction)")
     raise_if_divergent(_LogDensity(base, Vd), lam, "U", cls)
 
     grid = _tilt_grid(Vd, 40, 20)  # each probe costs a conditional-law call

@@ -291,6 +291,21 @@ def test_construction_utility_normal_closed_form():
         assert r.kl == pytest.approx((1 - m) * (math.log1p(-m) - lc) + m * (math.log(m) - ls), rel=1e-9)
 
 
+def test_construction_utility_gamma_closed_form():
+    # V, X ~ Exp(1): U ~ Gamma(2), P(U > t) = (1 + t) e^-t, E[U 1{U>t}] = (t² + 2t + 2) e^-t, and
+    # E[V | U > t] = E[X | U > t] = E[U | U > t] / 2; far out (t = 500) P(U > t) ~ e^-494
+    for t in (2.0, 500.0):
+        r = gh.kl_construction(stats.expon(), t, exponent=1.0, utility=stats.expon())
+        up = (t * t + 2 * t + 2) / (1 + t)
+        lsf = math.log1p(t) - t
+        lcdf = math.log(-math.expm1(lsf))
+        lo = (2.0 - math.exp(lsf) * up) / math.exp(lcdf)
+        m = 1 / t
+        assert r.mean_above == pytest.approx(up, rel=1e-9) and r.mean_below == pytest.approx(lo, rel=1e-9)
+        assert r.mean_V == pytest.approx(r.mean / 2, rel=1e-9) and r.mean == pytest.approx((1 - m) * lo + m * up, rel=1e-9)
+        assert r.kl == pytest.approx((1 - m) * (math.log1p(-m) - lcdf) + m * (math.log(m) - lsf), rel=1e-9)
+
+
 def test_construction_refuses_a_law_too_slow_to_integrate(monkeypatch):
     # scipy's levy_stable evaluates its density by numerical integration: the utility path took 6 min
     monkeypatch.setattr(_kl_quad, "TIME_LIMIT", 2.0)
