@@ -5,6 +5,7 @@ theta whose orbit gives a decision-maker the smallest fraction weakly preferring
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -93,7 +94,9 @@ def search_counterexample(
     if lv.ndim != 1 or lv.size == 0 or not np.all(np.isfinite(lv)):
         raise ValueError(f"levels: expected a non-empty list of finite values, got shape {lv.shape}")
     _, vec_sets, _, per = _prepare(decide, A, B, C, d)
-    per_candidate = min(max_exact, 20_000) * (per + d)
+    # a candidate's orbit has at most d! elements, enumerated up to max_exact, else 20,000 samples
+    size_cap = math.factorial(d) if d < 20 else math.inf
+    per_candidate = min(size_cap, max(max_exact, 20_000)) * (per + d)
     check_work("trials", (trials + local_steps) * per_candidate, f"{trials} trials and {local_steps} local steps")
     if copies is None:
         Av, Bv = vec_sets()

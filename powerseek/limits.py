@@ -353,11 +353,14 @@ def _series_at_one(m: int, L: int, orders: int) -> tuple[list[list[Fraction]], l
     return path, cyc
 
 
-def limit_steps(mdp: MDP, state, limit: str) -> float:
+def limit_steps(mdp: MDP, state, limit: str, ties: bool = True) -> float:
     """Work (steps) of the exact limit comparison for one reward vector at ``state`` (builds the
-    lasso tables on first use)."""
+    lasso tables on first use). Every order of the series is compared only among the trajectories
+    still tied, so without ties (continuous rewards) the first order costs L x S and the rest
+    little; with ties (``ties``: discrete or fixed rewards) up to all O orders."""
     coef, _, _ = _lasso_tables(mdp, state, limit)
-    return float(coef.size) + mdp.n_states
+    L, O, S = coef.shape
+    return float(L * S * (O if ties else min(O, 1.25))) + mdp.n_states
 
 
 def _lasso_tables(mdp: MDP, state, limit: str):

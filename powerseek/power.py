@@ -24,7 +24,7 @@ from ._checks import check_choice, check_gamma, check_positive, check_work, floa
 from ._emax import expected_max_iid
 from .limits import check_mdp, karp_steps, limit_optimal_actions, limit_steps, max_gain, require_deterministic, self_loop_counts
 from .model import MDP
-from .rewards import RewardLaw, as_law
+from .rewards import RewardLaw, as_law, is_discrete
 from ._bellman import continuation
 from .solvers import optimal_actions, plan, solve
 
@@ -397,7 +397,8 @@ def optimality_probability(
     K = _sizes(law, samples)
     if gamma in (0.0, 1.0):
         limit = "one" if gamma == 1.0 else "zero"
-        steps = limit_steps(mdp, s, limit)
+        ties = law.kind not in ("iid", "independent") or any(is_discrete(d) for d in law.laws(mdp))
+        steps = limit_steps(mdp, s, limit, ties)
         meth = "blackwell" if gamma == 1.0 else "limit0"
     else:
         p_ = plan(mdp, gamma, eps, 2.0)
