@@ -138,35 +138,50 @@ def _check_real(name: str, value, lo: float, hi: float, lo_open: bool) -> float:
 
 
 # ----------------------------------------------------------------------------- infinite means
-def _tail_mean_infinite(law, side: int, power: float = 1.0) -> bool:
+def _tail_mean_infinite(law, side: int, power: float = 1.0) -> bool | None:
     """Whether ∫_0^∞ P(side * X > x)^power dx = ∞, by regular variation: x P(.)^power does not
-    decay between x = 1e40 and 1e80 (power-law tails with index * power <= 1)."""
+    decay by half over eight decades (power-law tails with index * power <= 1).  None when the
+    tail cannot be evaluated there (scipy's functions underflow or fail)."""
     with np.errstate(all="ignore"):
+        try:
+            base = abs(float(law.median())) + float(law.isf(0.25) - law.ppf(0.25))
+        except Exception:
+            base = 1.0
+        base = base if math.isfinite(base) and base > 0 else 1.0
+
         def lg(x):
             lp = float(law.logsf(x)) if side > 0 else float(law.logcdf(-x))
             return math.log(x) + power * lp
-        a, b = lg(1e40), lg(1e80)
-    return math.isfinite(b) and b >= a - math.log(2.0)
+
+        for k1, k2 in ((8, 16), (20, 28), (4, 8)):
+            try:
+                a, b = lg(base * 10.0**k1), lg(base * 10.0**k2)
+            except Exception:
+                continue
+            if math.isfinite(a) and math.isfinite(b):
+                return b >= a - math.log(2.0)
+            if math.isfinite(a) and b == -math.inf and lg(base * 10.0**(k1 + 1)) < a - math.log(2.0):
+                return False   # a tail that ends (bounded support) or decays fast enough to underflow
+    return None
 
 
 def _selected_proxy_infinite(V, X, n: float) -> float:
-    """0.0 if E[U_sel] is finite, +inf or -inf if it is infinite (n iid draws, n >= 1)."""
+    """0.0 if E[U_sel] is finite, +inf or -inf if it is infinite (n iid draws, n >= 1).
+
+    scipy's mean of X decides whether anything is infinite; which tail is decided numerically
+    (scipy reports +inf for the mean of levy_l, whose infinite tail is the left one)."""
     with np.errstate(all="ignore"):
         mx = float(X.mean())
     if math.isfinite(mx):
         return 0.0
-    if n == 1:
-        if math.isnan(mx):
-            raise ValueError("X: E[X] does not exist (the mean of X is undefined), so the proxy and "
-                             "error of best-of-1 have no mean")
-        return mx
-    right = mx == math.inf or (math.isnan(mx) and _tail_mean_infinite(X, +1))
-    left = mx == -math.inf or (math.isnan(mx) and _tail_mean_infinite(X, -1, n))
-    if mx == -math.inf:
-        left = _tail_mean_infinite(X, -1, n) or not _tail_mean_infinite(X, -1, 1.0)
-    if right and left:
-        raise ValueError(f"X: both tails of X are too heavy for the selected proxy to have a mean at "
-                         f"n = {n:g} (E[U_sel] is undefined)")
+    right = _tail_mean_infinite(X, +1)
+    left = _tail_mean_infinite(X, -1, n)
+    if right is None and left is None:  # cannot tell: trust scipy's sign
+        right, left = mx == math.inf, mx == -math.inf
+    right, left = bool(right), bool(left)
+    if right and left or not (right or left) and n == 1:
+        raise ValueError(f"X: the mean of X is {mx} and its tails are too heavy for the selected proxy of "
+                         f"best-of-{n:g} to have a mean (E[U_sel] is undefined)")
     return math.inf if right else (-math.inf if left else 0.0)
 
 

@@ -292,3 +292,63 @@ def test_regression_best_of_n_singular_utility_density():
                ("V", "X", "n"))
     for f in ("utility", "error", "proxy"):
         assert abs(q[f] - m[f]) <= 5 * math.hypot(m[f + "_stderr"], q[f + "_stderr"]), (f, q, m)
+
+
+def _refusal(code: str, params, starts: str, timeout: float = 60.0) -> str:
+    out = check(code, list(params), package="goodhart", timeout=timeout)
+    assert out["status"] == "raised" and out["message"].startswith(starts), out
+    return out["message"]
+
+
+def test_regression_extreme_thresholds():
+    """norm/norm at t = 1e16: the integrand's logarithm (-2.5e31) cannot resolve the conditional law
+    (the mean is refused naming t), but log P(U >= t) = log Phi-bar(t/sqrt 2) is still answered.
+    norm(-1e12) error at t = 0 gave NaN: log P = log Phi-bar(1e12/sqrt 2)."""
+    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=1e16)", ["t"], "t:")
+    for code, exact in (("gh.log_tail_probability(stats.norm(), stats.norm(), t=1e16)", stats.norm.logsf(1e16 / math.sqrt(2))),
+                        ("gh.log_tail_probability(stats.norm(), stats.norm(-1e12), t=0.0)", stats.norm.logsf(1e12 / math.sqrt(2))),
+                        ("gh.log_tail_probability(stats.norm(), stats.norm(), t=-1e300)", 0.0)):
+        v = _value(code)
+        assert abs(v - exact) <= 1e-12 * abs(exact) + 1e-15, (code, v, exact)
+    # beyond the support of U = V + X: -inf (exact), and the mean is refused naming t
+    assert _value("gh.log_tail_probability(stats.uniform(), stats.uniform(), t=[1.5, 2.0, 3.0])",
+                  allow_inf=["[*"])[1:] == ["-inf", "-inf"]
+    _refusal("gh.conditional_mean(stats.uniform(), stats.uniform(), t=2.0)", ["t"], "t:")
+
+
+def test_regression_slow_laws_refused_not_hung():
+    """scipy's levy_stable evaluates each density by numerical integration (milliseconds): the
+    quadrature's thousands of points took minutes.  Refused naming the law, with the MC
+    alternative, which works (E[V | U >= 0] for V ~ N(0,1), X symmetric stable: positive)."""
+    msg = _refusal("gh.conditional_mean(stats.norm(), stats.levy_stable(1.5, 0), t=0.0)", ["X"], "X:", timeout=20)
+    assert "method='mc'" in msg
+    _refusal("gh.conditional_mean(stats.levy_stable(1.5, 0), stats.norm(), t=0.0, method='exact_mc')", ["V"], "V:",
+             timeout=20)
+    v = _value("gh.conditional_mean(stats.norm(), stats.levy_stable(1.5, 0), t=0.0, method='mc', samples=20000, rng=1)",
+               timeout=30)
+    assert v["value"] > 5 * v["stderr"]
+
+
+def test_regression_work_caps():
+    """Huge sizes are refused by name before any work: samples, size (memory budget), n for
+    simulation, the resolution of the best-of-N table, too many thresholds."""
+    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=1.0, method='mc', samples=10**9)", ["samples"], "samples:")
+    _refusal("gh.sample_conditional(stats.norm(), stats.norm(), t=1.0, size=5 * 10**7)", ["size"], "size:")
+    _refusal("gh.best_of_n(stats.norm(), stats.norm(), 10**9, method='mc')", ["n"], "n:")
+    _refusal("gh.best_of_n(stats.norm(), stats.norm(), 10**9, resolution=0.01)", ["resolution"], "resolution:")
+    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=np.zeros(10**5))", ["t"], "t:")
+    # 'mc' that accepts no draw returned NaN: refused naming samples
+    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=50.0, method='mc', samples=1000)", ["samples"], "samples:")
+
+
+def test_regression_best_of_n_large_n_simulation_streams():
+    """n > 65,536 drew a (1, n) block per trial; now chunked with a running argmax.  E[max of n
+    iid N(0, 1)] for n = 200,000 is 4.1327 (direct quadrature of n phi Phi^(n-1)); with V ~ N(0, 4),
+    X ~ N(0, 1): E[V_sel] = 4/sqrt(5) * E[max]."""
+    v = _value("gh.best_of_n(stats.norm(0, 2), stats.norm(), 200000, method='mc', trials=40, rng=3)", ["n"],
+               timeout=60)
+    n = 200000
+    c = stats.norm.isf(1 / n)
+    emax = integrate.quad(lambda z: z * math.exp(math.log(n) + stats.norm.logpdf(z) + (n - 1) * stats.norm.logcdf(z)),
+                          c - 10, c + 10, points=[c], epsabs=0, epsrel=1e-12, limit=200)[0]
+    assert abs(v["utility"] - 4 / math.sqrt(5) * emax) <= 5 * v["utility_stderr"]
