@@ -333,7 +333,7 @@ def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None
     ValueError
         ``t``/``c``/``exponent`` out of range, Q (or ``utility``) with an infinite mean, a
         threshold where E[X | X > t] leaves double precision, or laws too slow to integrate
-        within 30 s (scipy's levy_stable as ``utility``).
+        within 30 s per threshold (scipy's levy_stable as ``utility``).
     TypeError
         Q or ``utility`` not a continuous law; ``t``, ``c`` or ``exponent`` not real numbers.
     """
@@ -356,11 +356,11 @@ def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None
             f"mass c/t**exponent above t is in (0, 1); got t = {ts[bad][0]!r}")
     n = ts.size
     res = {k: np.empty(n) for k in ("mass", "mean", "kl", "above", "below", "err", "V", "X")}
-    clock = Clock()
     quant: dict = {}
     for i, ti in enumerate(ts):
         lm = float(log_m[i])
         m = math.exp(lm)
+        clock = Clock()  # the time limit holds for each threshold
         try:
             if utility is not None and not quant:
                 quant = {id(law): (_quantiles(law, clock), scale(law)) for law in (utility, Q)}

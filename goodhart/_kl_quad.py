@@ -1,7 +1,7 @@
 """Shared pieces of the KL computations (Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503):
 argument checks, and quadrature in log space around the peak of the integrand (scipy's QUADPACK,
-``limit`` subintervals per piece) under a wall-clock limit per public call (docs/contract.md,
-bounded time).
+``limit`` subintervals per piece) under a wall-clock limit per threshold or beta of a public
+call (docs/contract.md, bounded time).
 
 Failures of the quadrature are raised as :class:`QuadratureFailure` (not a ValueError): the
 public functions translate them into errors that name the parameter responsible.
@@ -21,8 +21,9 @@ from scipy import integrate
 
 from tailpower._common import check_memory
 
-#: seconds one public call may spend in quadrature before it is refused (a law whose functions
-#: scipy evaluates by numerical integration, such as levy_stable, can need minutes)
+#: seconds the quadrature for one threshold or beta of a public call may take before the call is
+#: refused (a law whose functions scipy evaluates by numerical integration, such as levy_stable,
+#: can need minutes)
 TIME_LIMIT = 30.0
 _EPS = float(np.finfo(float).eps)
 
@@ -165,7 +166,8 @@ def _finite_logs(base, lam: float, y: np.ndarray, clock: Clock | None = None) ->
 def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *, lam: float = 0.0,
                   support=(-math.inf, math.inf), max_points: int = 10, strict: bool = True,
                   clock: Clock | None = None, rounds: int = 3,
-                  weight: Callable[[float], float] | None = None) -> LogIntegral:
+                  weight: Callable[[float], float] | None = None,
+                  magnitude: Callable[[float], float] | None = None) -> LogIntegral:
     """log ∫ exp(logf(y)) dy over ``support`` and the mean of y under exp(logf), in log space, for
     logf(y) = base(y) + lam·y (an exponential tilt of exp(base)).
 
@@ -182,7 +184,8 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
     being finite (or is still above e^-745 at 1e300) before it becomes negligible is "outside":
     the mass lies where the integrand cannot be represented (for a density, exp(logf) is positive
     on the whole support).  With ``weight``, the mean of weight(y) under exp(logf) is integrated
-    over the same pieces (``wmean``, ``wmean_err``).
+    over the same pieces (``wmean``, ``wmean_err``).  ``magnitude(y)`` bounds the size of the terms
+    that base(y) sums (when they can cancel), for the rounding error; by default |base(y*)|.
     """
     lo_s, hi_s = float(support[0]), float(support[1])
     grid = np.unique(np.asarray(grid, dtype=float))
@@ -194,64 +197,81 @@ def log_integrate(base: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, *,
     grid, lg = grid[keep], lg[keep]
     if not np.any(np.isfinite(lg)):
         raise QuadratureFailure("no-mass", "the integrand is zero at every probe point")
-    for _ in range(rounds):  # refine the peak between its neighbouring probes
+    for attempt in range(4):  # a scan that finds higher values than the peak restarts the search
+        for _ in range(rounds):  # refine the peak between its neighbouring probes
+            i = int(np.argmax(lg))
+            lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+            fine = np.linspace(lo, hi, 65)[1:-1]
+            lf = _finite_logs(base, lam, fine, clock)
+            ok = lf < np.inf
+            grid = np.concatenate([grid, fine[ok]])
+            lg = np.concatenate([lg, lf[ok]])
+            order = np.argsort(grid, kind="stable")
+            grid, lg = grid[order], lg[order]
         i = int(np.argmax(lg))
-        lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-        fine = np.linspace(lo, hi, 65)[1:-1]
-        lf = _finite_logs(base, lam, fine, clock)
-        ok = lf < np.inf
-        grid = np.concatenate([grid, fine[ok]])
-        lg = np.concatenate([lg, lf[ok]])
+        ystar, m = float(grid[i]), float(lg[i])
+        with np.errstate(all="ignore"):
+            b_star = float(np.asarray(base(np.array([ystar])), dtype=float).ravel()[0])
+        # base(y) is a double of size |b_star|: its rounding, e^{eps |b*|} - 1, is a relative error of
+        # every integrand value that no quadrature removes (log f ~ -5e27 keeps no digit of e^{log f})
+        size = abs(b_star) if magnitude is None else max(abs(b_star), float(magnitude(ystar)))
+        noise = 4 * _EPS * (size + 50.0)
+        if not noise < 1e-3:
+            raise QuadratureFailure("precision", f"the log-integrand is {b_star:.3g} at its peak y = {ystar:.6g}, "
+                                                 f"where double precision leaves a relative error of {noise:.2g}")
+        if strict:
+            if (i == 0 and lo_s == -math.inf) or (i == grid.size - 1 and hi_s == math.inf):
+                raise QuadratureFailure("outside", f"the integrand is largest at the end of the probe grid, y = {ystar:.6g}")
+            if (i > 0 and not np.isfinite(lg[i - 1])) or (i < grid.size - 1 and not np.isfinite(lg[i + 1])):
+                raise QuadratureFailure("outside", f"the integrand stops being finite next to its peak at y = {ystar:.6g}")
+        # the window where logf > m - 50 and the range where logf > m - 745 (beyond it the integrand
+        # underflows), scanned outwards from y* in geometric steps (x11); a heavy tail keeps mass far
+        # beyond the window, so the range up to the underflow is integrated too (with scan points as
+        # break points) instead of an infinite interval
+        span = np.geomspace(1e-12 * max(1.0, abs(ystar)), 1e300, 300)
+        cuts, probes, scanned, pending = {}, [], [], None
+        for sign in (-1.0, 1.0):
+            end_s = hi_s if sign > 0 else lo_s
+            pts = ystar + sign * span
+            pts = pts[(pts > lo_s) & (pts < hi_s)]
+            lp = np.full(pts.size, np.nan)
+            for j in range(0, pts.size, 25):  # in pieces: most integrands vanish within a few
+                lp[j:j + 25] = _finite_logs(base, lam, pts[j:j + 25], clock)
+                if np.any(lp[j:j + 25] < m - 745.0):
+                    break
+            scanned.append((pts, lp))
+            gone = np.nonzero(~(lp >= m - 745.0))[0]  # NaN: not evaluated (beyond the cut)
+            stop = int(gone[0]) if gone.size else pts.size
+            if strict:
+                if stop < pts.size and lp[stop] == -np.inf:
+                    # it stops being finite (overflow in the law's functions) at pts[stop]: refuse unless
+                    # what lies beyond is negligible, bounded by w(cut) (cut distance / width)^2 < 1e-17
+                    prev = float(lp[stop - 1]) if stop > 0 else m
+                    dist = abs(float(pts[stop - 1]) - ystar) if stop > 0 else float(span[0])
+                    one = np.nonzero(lp[:stop] < m - 1.0)[0]
+                    width = abs(float(pts[one[0]]) - ystar) if one.size else dist
+                    if prev - m + 2.0 * math.log(max(dist / width, 1.0)) > -39.0:
+                        pending = pending or QuadratureFailure(
+                            "outside", f"the integrand stops being finite at y = {pts[stop]:.6g} before it becomes negligible")
+                if stop == pts.size and math.isinf(end_s) and pts.size:
+                    pending = pending or QuadratureFailure(
+                        "outside", f"the integrand is still above e^-745 of its peak at y = {pts[-1]:.6g}")
+            inner = np.nonzero(lp < m - 50.0)[0]
+            cuts[sign] = (float(pts[inner[0]]) if inner.size else end_s, float(pts[stop]) if stop < pts.size else end_s)
+            probes.append(pts[:stop])
+        higher = [(p_, l_) for p_, l_ in scanned if np.any(l_ > m + 1.0)]
+        if not higher:
+            if pending is not None:
+                raise pending
+            break
+        if attempt == 3:
+            raise QuadratureFailure("outside", f"the peak search did not settle (last peak y = {ystar:.6g})")
+        extra_p = np.concatenate([p_ for p_, _ in scanned])
+        extra_l = np.concatenate([l_ for _, l_ in scanned])
+        ok = np.isfinite(extra_l) & (extra_l < np.inf)
+        grid, lg = np.concatenate([grid, extra_p[ok]]), np.concatenate([lg, extra_l[ok]])
         order = np.argsort(grid, kind="stable")
         grid, lg = grid[order], lg[order]
-    i = int(np.argmax(lg))
-    ystar, m = float(grid[i]), float(lg[i])
-    with np.errstate(all="ignore"):
-        b_star = float(np.asarray(base(np.array([ystar])), dtype=float).ravel()[0])
-    # base(y) is a double of size |b_star|: its rounding, e^{eps |b*|} - 1, is a relative error of
-    # every integrand value that no quadrature removes (log f ~ -5e27 keeps no digit of e^{log f})
-    noise = 4 * _EPS * (abs(b_star) + 50.0)
-    if not noise < 1e-3:
-        raise QuadratureFailure("precision", f"the log-integrand is {b_star:.3g} at its peak y = {ystar:.6g}, "
-                                             f"where double precision leaves a relative error of {noise:.2g}")
-    if strict:
-        if (i == 0 and lo_s == -math.inf) or (i == grid.size - 1 and hi_s == math.inf):
-            raise QuadratureFailure("outside", f"the integrand is largest at the end of the probe grid, y = {ystar:.6g}")
-        if (i > 0 and not np.isfinite(lg[i - 1])) or (i < grid.size - 1 and not np.isfinite(lg[i + 1])):
-            raise QuadratureFailure("outside", f"the integrand stops being finite next to its peak at y = {ystar:.6g}")
-    # the window where logf > m - 50 and the range where logf > m - 745 (beyond it the integrand
-    # underflows), scanned outwards from y* in geometric steps (x11); a heavy tail keeps mass far
-    # beyond the window, so the range up to the underflow is integrated too (with scan points as
-    # break points) instead of an infinite interval
-    span = np.geomspace(1e-12 * max(1.0, abs(ystar)), 1e300, 300)
-    cuts, probes = {}, []
-    for sign in (-1.0, 1.0):
-        end_s = hi_s if sign > 0 else lo_s
-        pts = ystar + sign * span
-        pts = pts[(pts > lo_s) & (pts < hi_s)]
-        lp = np.full(pts.size, np.nan)
-        for j in range(0, pts.size, 25):  # in pieces: most integrands vanish within a few
-            lp[j:j + 25] = _finite_logs(base, lam, pts[j:j + 25], clock)
-            if np.any(lp[j:j + 25] < m - 745.0):
-                break
-        gone = np.nonzero(~(lp >= m - 745.0))[0]  # NaN: not evaluated (beyond the cut)
-        stop = int(gone[0]) if gone.size else pts.size
-        if strict:
-            if stop < pts.size and lp[stop] == -np.inf:
-                # it stops being finite (overflow in the law's functions) at pts[stop]: refuse unless
-                # what lies beyond is negligible, bounded by w(cut) (cut distance / width)^2 < 1e-17
-                prev = float(lp[stop - 1]) if stop > 0 else m
-                dist = abs(float(pts[stop - 1]) - ystar) if stop > 0 else float(span[0])
-                one = np.nonzero(lp[:stop] < m - 1.0)[0]
-                width = abs(float(pts[one[0]]) - ystar) if one.size else dist
-                if prev - m + 2.0 * math.log(max(dist / width, 1.0)) > -39.0:
-                    raise QuadratureFailure("outside", f"the integrand stops being finite at y = {pts[stop]:.6g} "
-                                                       f"before it becomes negligible")
-            if stop == pts.size and math.isinf(end_s) and pts.size:
-                raise QuadratureFailure("outside", f"the integrand is still above e^-745 of its peak at y = {pts[-1]:.6g}")
-        inner = np.nonzero(lp < m - 50.0)[0]
-        cuts[sign] = (float(pts[inner[0]]) if inner.size else end_s, float(pts[stop]) if stop < pts.size else end_s)
-        probes.append(pts[:stop])
     edges = [cuts[-1.0][1], cuts[-1.0][0], ystar, cuts[1.0][0], cuts[1.0][1]]
     grid = np.concatenate([grid] + probes)
 
