@@ -27,14 +27,17 @@ import numpy as np
 from . import _selection_quad as quad
 from .model import Dependent, PointMass, check_distribution
 
-_MAX_T = 10_000          # thresholds per call (each needs its own quadrature)
+_MAX_T = 1_000           # thresholds per quadrature call (each costs 10-100 ms)
+_MAX_T_MC = 100_000      # thresholds of rejection sampling (they share the draws)
 _SLOW = 3e-4             # seconds per point of a vectorised log function above which the quadrature
                          # is impractical (scipy laws take 0.3-5 us; levy_stable about 3-20 ms)
 _SLOW_SCALAR = 1e-3      # the same for one scalar call (scipy's call overhead is about 50 us)
 
 
-def check_t(t, *, max_size: int = _MAX_T) -> tuple[np.ndarray, bool]:
-    """``t`` as a float array (and whether it was a scalar); finite, non-empty, at most ``max_size``."""
+def check_t(t, *, max_size: int | None = None) -> tuple[np.ndarray, bool]:
+    """``t`` as a float array (and whether it was a scalar); finite, non-empty, at most ``max_size``
+    values (default ``_MAX_T``)."""
+    max_size = _MAX_T if max_size is None else max_size
     if isinstance(t, (bool, np.bool_)):
         raise TypeError("t: expected a real number or array of real numbers, got bool")
     if isinstance(t, (str, bytes, dict, set)) or t is None:

@@ -30,7 +30,7 @@ import numpy as np
 from tailpower._common import as_generator, check_int, check_memory
 
 from . import _selection_sampling as sampling
-from ._selection_problem import check_t, integral_or_raise, make_problem, zero_mass_message
+from ._selection_problem import _MAX_T_MC, check_t, integral_or_raise, make_problem, zero_mass_message
 from ._selection_quad import _ZeroMass
 
 __all__ = ["ConditionalMean", "conditional_mean", "sample_conditional", "log_tail_probability"]
@@ -111,19 +111,19 @@ def log_tail_probability(V, X=None, t=0.0):
     X : scipy frozen continuous distribution
         The error, independent of V.
     t : float or array_like
-        Threshold(s), finite; at most 10,000 per call.
+        Threshold(s), finite; at most 1,000 per call.
 
     Returns
     -------
     float or ndarray
-        log P(V + X >= t); -inf where t is at or beyond the upper end of the support of V + X
-        (for a :class:`Dependent` model: wherever the probability evaluates to 0).
+        log P(V + X >= t); -inf where t is at or beyond the upper end of the support of V + X.
 
     Raises
     ------
     ValueError
-        Naming ``t`` where the probability is positive but the laws' log functions underflow to
-        -inf, so that its logarithm cannot be computed.
+        Naming ``t`` where the probability evaluates to 0 inside the support of V + X (the laws'
+        log functions underflow to -inf, so its logarithm cannot be computed), and for a
+        :class:`Dependent` model wherever it evaluates to 0 (its support is not known).
     """
     prob = make_problem(V, X)
     t_arr, scalar = check_t(t)
@@ -135,7 +135,7 @@ def log_tail_probability(V, X=None, t=0.0):
             out[i] = prob.integrate(ti, need_shape=False).log_mass
         except _ZeroMass:
             us = prob.u_support()
-            if us is not None and ti < us[1]:
+            if us is None or ti < us[1]:  # not provably beyond the support: 0 or an underflow
                 raise ValueError(zero_mass_message(prob, ti)) from None
             out[i] = -np.inf
     return float(out[0]) if scalar else out.reshape(t_arr.shape)
@@ -152,7 +152,7 @@ def conditional_mean(V, X=None, t=0.0, method: str = "quad", *, samples: int = 1
     X : scipy frozen continuous distribution
         The error, independent of V.
     t : float or array_like
-        Threshold(s) on the proxy U = V + X; finite; at most 10,000 per call.
+        Threshold(s) on the proxy U = V + X; finite; at most 1,000 per call (100,000 for "mc").
     method : {"quad", "exact_mc", "mc"}
         "quad": log-space adaptive quadrature of
         ∫ v f_V(v) F̄_X(t - v) dv / ∫ f_V(v) F̄_X(t - v) dv, stderr = propagated error bound.
@@ -192,7 +192,7 @@ def conditional_mean(V, X=None, t=0.0, method: str = "quad", *, samples: int = 1
     if not isinstance(method, str) or method not in ("quad", "exact_mc", "mc"):
         raise ValueError(f"method: must be 'quad', 'exact_mc' or 'mc', got {method!r}")
     prob = make_problem(V, X)
-    t_arr, scalar = check_t(t)
+    t_arr, scalar = check_t(t, max_size=_MAX_T_MC if method == "mc" else None)
     ts = [float(x) for x in t_arr.flat]
     if method == "quad":
         prob.require_fast("Rejection sampling (method='mc') needs only draws.")
