@@ -20,6 +20,12 @@ Orbit-level tendencies of retargetable decision-makers (Turner & Tadepalli 2022)
 Data flow: model (:class:`MDP`, reward laws) -> ``_kernels`` (numba: batched value iteration,
 Karp's maximum mean cycle, lexicographic limit comparison) -> estimators (``power``,
 ``power_curve``, ``optimality_probability``) -> ``figures``.
+
+Every public function answers or refuses with a ValueError / TypeError naming the parameter
+(docs/contract.md): memory is checked against ``tailpower.set_memory_budget`` (samples are drawn
+and solved in batches), and work driven by a size parameter (samples, orbits, horizons) against
+:func:`set_work_limit` (default 5e9 steps of about 10 ns); discount rates too close to 1 for value
+iteration go to policy iteration or are refused naming gamma.
 """
 
 from . import decisions, examples, limits, orbits
