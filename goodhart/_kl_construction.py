@@ -80,7 +80,10 @@ def _ratio_mean(Q, t: float, log_tail: float, side: int, clock: Clock) -> tuple[
         return math.exp(v) if v > -745.0 else 0.0  # NaN: weight 0
 
     tot, err = _pieces(f, clock)
-    return t + side * h * tot, h * err
+    # log_tail is a double of size |log_tail|: every ratio carries a factor up to e^{noise} from its
+    # rounding (normal laws near 1e8, log F̄ ~ -5e15: the correction h·tot is then far below ulp(t))
+    noise = 4 * _EPS * (abs(log_tail) + 50.0)
+    return t + side * h * tot, h * (err + tot * math.expm1(min(noise, 700.0)))
 
 
 def _density_mean(Q, t: float, side: int, clock: Clock) -> tuple[float, float, float]:
@@ -126,6 +129,7 @@ def _collapsed(Q, t: float, side: int, lp: float):
     return s_len / 50.0, math.log(d / s_len)
 
 
+_EPS = float(np.finfo(float).eps)
 _LOG_TINY = math.log(2.2250738585072014e-308)  # log of the smallest normal double
 _LOG_SUBNORMAL = math.log(5e-324) - 0.1          # below: not the log of any double
 
