@@ -205,3 +205,6 @@ def warmup() -> None:
     seeds = np.arange(1, 3, dtype=np.int64)
     direct_resume(np.array([1, 3], dtype=np.int64), 1.5, *new_state(seeds), 2, np.empty((2, 3)))
     naive_resume(2, 2, 1.5, *new_state(seeds), 2, np.empty(3))
+    from . import _laplace
+
+    _laplace.warmup()

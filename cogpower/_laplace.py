@@ -52,7 +52,8 @@ def cexpm1(z):
 
 @njit(cache=True)
 def _ray(p, beta):
-    """(psi, 1 - psi) at p (|arg p| < pi) by the rotated-ray trapezoid rule."""
+    """(log psi, 1 - psi) at p (|arg p| < pi) by the rotated-ray trapezoid rule; log psi is formed
+    from logs (psi ~ beta/p underflows for |p| near the float range)."""
     th = math.atan2(p.imag, p.real)
     e = cmath.exp(-0.5j * th)
     c = p * e
@@ -67,25 +68,29 @@ def _ray(p, beta):
         nodes = MAX_NODES
     a = 0j
     b = 0j
+    cs = c / s
     for j in range(nodes):
-        w = math.exp(ylo + h * j) / s
-        lg = clog1p(w * e)
-        wt = cmath.exp(-c * w) * w
+        v = math.exp(ylo + h * j)  # v = w s
+        lg = clog1p((v / s) * e)
+        wt = cmath.exp(-cs * v) * v
         f = cmath.exp(-beta * lg)
         b += wt * f
         a += wt * f * cmath.exp(-lg)
-    return beta * e * a * h, p * e * b * h
+    # psi = beta e a h/s, 1 - psi = p e b h/s
+    return math.log(beta) + cmath.log(e * a * h) - math.log(s), (p / s) * e * b * h
 
 
 @njit(cache=True)
-def _series_one_minus_psi(log_p, beta, lgamma1mb):
-    """1 - psi(p) from the small-p series, given log p (beta < 0.9, |p| < 0.05)."""
+def _series(log_p, beta, lgamma1mb):
+    """(psi, 1 - psi) from the small-p series, given log p (beta < 0.9, |p| < 0.05):
+    psi = e^p (-expm1(log Gamma(1-beta) + beta log p) + beta sum_{k>=1} (-p)^k/(k! (beta-k))),
+    so that psi keeps its digits when it is tiny (tiny beta) and 1 - psi when it is."""
     if log_p.real < -700.0:
         p = 0j
     else:
         p = cmath.exp(log_p)
     ep = cmath.exp(p)
-    lead = cmath.exp(lgamma1mb + beta * log_p)
+    lead = lgamma1mb + beta * log_p
     ssum = 0j
     term = 1.0 + 0j
     for k in range(1, 30):
@@ -93,7 +98,9 @@ def _series_one_minus_psi(log_p, beta, lgamma1mb):
         ssum += term / (beta - k)
         if abs(term) < 1e-20:
             break
-    return ep * lead - cexpm1(p) - ep * beta * ssum
+    psi = ep * (-cexpm1(lead) + beta * ssum)
+    omp = ep * cmath.exp(lead) - cexpm1(p) - ep * beta * ssum
+    return psi, omp
 
 
 @njit(cache=True)
@@ -101,27 +108,44 @@ def log_psi(log_p, beta, lgamma1mb, out):
     """out[k] = log psi(p_k) for p_k = exp(log_p[k]) (|Im log_p| < pi)."""
     for k in range(log_p.size):
         lp = log_p[k]
+        if lp.real > 690.0:  # |p| > 1e299: psi = (beta/p) (1 - (beta + 1)/p + ...)
+            out[k] = math.log(beta) - lp
+            continue
         if lp.real < -690.0 and beta >= 0.9:
             # |p| < 1e-300: 1 - psi is at most about |p| (1 + log(1/|p|)/|1 - beta|), far below
             # the resolution of log psi next to the other terms it is ever added to
             out[k] = 0j
             continue
         if beta < 0.9 and lp.real < math.log(0.05):
-            omp = _series_one_minus_psi(lp, beta, lgamma1mb)
-            out[k] = clog1p(-omp)
-            continue
-        psi, omp = _ray(cmath.exp(lp), beta)
+            psi, omp = _series(lp, beta, lgamma1mb)
+            log_psi_direct = cmath.log(psi)
+        else:
+            log_psi_direct, omp = _ray(cmath.exp(lp), beta)
         if abs(omp) < 0.5:
             out[k] = clog1p(-omp)
         else:
-            out[k] = cmath.log(psi)
+            out[k] = log_psi_direct
     return out
+
+
+def lgamma_one_minus(beta: float) -> float:
+    """log Gamma(1 - beta) for 0 < beta < 1, accurate for tiny beta: beta (gamma_Euler +
+    sum_{k>=2} zeta(k) beta^(k-1)/k) below 1/4."""
+    if beta > 0.25:
+        return math.lgamma(1.0 - beta)
+    from scipy import special
+
+    s, p = 0.5772156649015329, 1.0
+    for k in range(2, 40):
+        p *= beta
+        s += float(special.zeta(k)) * p / k
+    return beta * s
 
 
 def lomax_log_psi(log_p, beta: float) -> np.ndarray:
     """log E exp(-pT) at p = exp(log_p) (array), P(T > t) = (1 + t)^-beta."""
     log_p = np.ascontiguousarray(log_p, dtype=np.complex128).ravel()
-    lg = math.lgamma(1.0 - beta) if beta < 0.9 else 0.0
+    lg = lgamma_one_minus(beta) if beta < 0.9 else 0.0
     return log_psi(log_p, float(beta), lg, np.empty_like(log_p))
 
 

@@ -205,7 +205,9 @@ def exact(n: int, q: float, beta: float) -> Prediction:
             m, s = spread(n, beta)
             lo, _ = _inversion.bracket(n, q, beta)
             t0 = max(m, math.exp(min(lo, 700.0)))
-            methods = ("line", "talbot") if beta > 0.9 and s < 0.15 * t0 else ("talbot", "line")
+            methods = ("line", "talbot") if beta > 0.9 and s < 0.15 * m else ("talbot", "line")
+            if t0 - m > 100 * s:  # far in the upper tail: the line would need too many nodes
+                methods = ("talbot",)
         for name in methods:
             try:
                 if name == "talbot":
@@ -214,8 +216,8 @@ def exact(n: int, q: float, beta: float) -> Prediction:
                     cand = _inversion.line_quantile(n, q, beta, t0, s, m)
             except _inversion.InversionFailed:
                 continue
-            # relative error of t; where t is far beyond the float range only log t matters
-            if cand.error <= _inversion.REL_TOL * max(1.0, cand.log_t / 700.0):
+            # relative error of t; for huge t (tiny beta: the CDF is flat in log t) 1e-9 of log t
+            if cand.error <= _inversion.REL_TOL * max(1.0, cand.log_t / 100.0):
                 r = cand
                 break
         if r is None:

@@ -440,9 +440,8 @@ def drift_constant(beta: float) -> float:
     at 50 digits. c(1) = 1 - gamma_Euler + ln(pi/2) (the limit, derived in proofs/cogpower.py).
     """
     beta = check_beta(beta)
-    if abs(1.0 - beta) > 0.05:
-        eps = 1.0 - beta
-        return math.exp(log_stable_scale(beta)) / math.tan(math.pi * eps / 2) - beta / eps
+    if abs(1.0 - beta) > 0.05:  # sigma tan(pi beta/2) written so that tiny beta keeps its digits
+        return math.exp(log_stable_scale(beta)) * math.tan(math.pi * beta / 2) - beta / (1.0 - beta)
     import mpmath as mp
 
     with mp.workdps(50):

@@ -93,7 +93,7 @@ def order_statistic_ci(x, q: float = 0.5, z: float = 5.0) -> QuantileEstimate:
     j = max(0, int(math.floor(lo_f)) - 1) if lo_f >= 1 else 0
     k = min(n - 1, int(math.ceil(hi_f))) if hi_f < n else n - 1
     lo, hi = float(x[j]), float(x[k])
-    stderr = 0.0 if lo == hi else (hi - lo) / (2 * z)
+    stderr = 0.0 if lo == hi else (hi - lo) / z / 2  # (not / (2 z): 2 z overflows for z near 1.8e308)
     return QuantileEstimate(_interpolate(x, q), stderr, "order_statistic", n, q, lo, hi, z)
 
 
