@@ -364,7 +364,7 @@ def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None
     for i, ti in enumerate(ts):
         lm = float(log_m[i])
         m = math.exp(lm)
-        clock = Clock()  # the time limit holds for each threshold
+        clock = Clock()  # the work limit holds for each threshold
         try:
             if utility is not None and not quant:
                 quant = {id(law): (_quantiles(law, clock), scale(law)) for law in (utility, Q)}
@@ -381,10 +381,10 @@ def kl_construction(Q, t, c: float = 1.0, exponent: float = 1.0, *, utility=None
                 res["V"][i] = (1 - m) * parts["V_below"] + _exp_times(lm, parts["V_above"])
                 res["X"][i] = (1 - m) * parts["X_below"] + _exp_times(lm, parts["X_above"])
         except QuadratureFailure as exc:
-            if exc.kind == "time":
+            if exc.kind == "work":
                 who = "Q" if utility is None else _slower(Q, utility)
                 raise ValueError(
-                    f"{who}: the quadrature did not finish within the time limit ({exc.detail}); the law's "
+                    f"{who}: the quadrature did not converge within its work limit ({exc.detail}); the law's "
                     f"functions are too slow to integrate (scipy evaluates some laws, such as levy_stable, by "
                     f"numerical integration)") from None
             law = "Q" if utility is None else "U = V + X"

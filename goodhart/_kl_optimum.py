@@ -98,9 +98,9 @@ def _tilt(dist, lam: float, clock: Clock):
 
 
 def _refusal(exc: QuadratureFailure, name: str, b: float) -> ValueError:
-    if exc.kind == "time":
+    if exc.kind == "work":
         return ValueError(
-            f"{name}: the quadrature did not finish within the time limit ({exc.detail}); the law's "
+            f"{name}: the quadrature did not converge within its work limit ({exc.detail}); the law's "
             f"functions are too slow to integrate (scipy evaluates some laws, such as levy_stable, by "
             f"numerical integration)")
     if exc.kind == "no-mass":
@@ -350,7 +350,7 @@ def kl_optimum(V, X=None, *, beta) -> KLOptimum:
     n = betas.size
     res = {k: np.empty(n) for k in ("V", "X", "kl", "logz", "err", "klerr")}
     for i, b in enumerate(betas):
-        clock = Clock()  # the time limit holds for each beta
+        clock = Clock()  # the work limit holds for each beta
         with np.errstate(over="ignore"):
             lam = 1.0 / b
         if not math.isfinite(lam):
