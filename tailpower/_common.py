@@ -79,7 +79,11 @@ def check_positive(name: str, value: Any, *, allow_inf: bool = False, strict: bo
     not ``strict``) and finite (or +inf when ``allow_inf``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an integer beyond the float range
+        raise ValueError(f"{name}: must be at most {np.finfo(float).max:.4g}, got an integer of "
+                         f"{int(value).bit_length()} bits") from None
     if math.isnan(x):
         raise ValueError(f"{name}: must be a number, got nan")
     if math.isinf(x) and not (allow_inf and x > 0):

@@ -49,6 +49,8 @@ def _walk(obj, path: str, out: dict, depth: int = 0) -> None:
         for part, val in (("real", obj.real), ("imag", obj.imag)):
             _walk(float(val), f"{path}.{part}", out, depth + 1)
         return
+    if isinstance(obj, numbers.Integral):  # exact integers are finite, however large
+        return
     if isinstance(obj, numbers.Real):
         x = float(obj)
         if math.isnan(x):

@@ -40,11 +40,31 @@ def test_chunk_seeds_depend_only_on_seed():
 
 
 @pytest.mark.parametrize(
-    "value, err", [(0, ValueError), (-1.0, ValueError), (math.nan, ValueError), (math.inf, ValueError), ("1", TypeError)]
+    "value, err", [(0, ValueError), (-1.0, ValueError), (math.nan, ValueError), (math.inf, ValueError), ("1", TypeError),
+                   (10**400, ValueError)]
 )
 def test_check_positive_names_parameter(value, err):
     with pytest.raises(err, match="alpha"):
         common.check_positive("alpha", value)
+
+
+def test_memory_budget_refuses_with_the_parameter_and_the_size():
+    import tailpower
+
+    assert tailpower.memory_budget() == 1 << 30  # the documented default
+    with tailpower.set_memory_budget("2MiB"):
+        assert tailpower.memory_budget() == 2 << 20
+        common.check_memory("samples", 2 << 20)  # at the budget: allowed
+        with pytest.raises(tailpower.BudgetError, match=r"^samples: .* needs about 3 MiB, above the memory budget of 2 MiB") as e:
+            common.check_memory("samples", 3 << 20)
+        assert isinstance(e.value, ValueError) and e.value.needed == 3 << 20 and e.value.parameter == "samples"
+        with pytest.raises(tailpower.BudgetError):
+            common.check_memory("n", math.nan)  # an estimate that overflowed is refused, not waved through
+    assert tailpower.memory_budget() == 1 << 30
+    for bad, err in (("lots", ValueError), (0, ValueError), (math.inf, ValueError), (None, TypeError), ("1.5 parsecs", ValueError)):
+        with pytest.raises(err, match="^nbytes:"):
+            tailpower.set_memory_budget(bad)
+    assert tailpower.memory_budget() == 1 << 30
 
 
 def test_check_int():
