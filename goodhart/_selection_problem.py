@@ -25,6 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _selection_quad as quad
+from ._selection_logs import LOSSY_BELOW, is_lossy, log_function
 from .model import Dependent, PointMass, check_distribution
 
 _MAX_T = 1_000           # thresholds per quadrature call (each costs 10-100 ms)
@@ -135,6 +136,22 @@ class Problem:
         self.V, self.X, self.dep = V, X, dependent
         self.lo, self.hi = support(V)
         self._cache: dict[str, Any] = {}
+        self.v_logpdf = log_function(V, "logpdf")
+        self._hits: dict[str, Any] = {}
+
+    def _lossy(self, key: str) -> bool:
+        """Whether the log function behind ``key`` ("V", "sf", "cdf") underflows inside the support
+        (:func:`goodhart._selection_logs.is_lossy`); cached.  Not checked for Dependent errors."""
+        if key not in self._cache.setdefault("lossy", {}):
+            if key == "V":
+                val = any(is_lossy(self.v_logpdf, self.V, side) for side in (1, -1))
+            elif self.dep is None and key in ("sf", "cdf"):
+                fn = log_function(self.X, "logsf" if key == "sf" else "logcdf")
+                val = is_lossy(fn, self.X, 1 if key == "sf" else -1)
+            else:
+                val = False
+            self._cache["lossy"][key] = val
+        return self._cache["lossy"][key]
 
     # ------------------------------------------------------------------ cost and support
     def require_fast(self, alternative: str = "") -> None:
@@ -143,7 +160,7 @@ class Problem:
         if self._cache.get("fast"):
             return
         pv = _probe_points(self.lo, self.hi)
-        _probe("V", self.V.logpdf, pv, f"{_name(self.V)}'s logpdf", alternative)
+        _probe("V", self.v_logpdf, pv, f"{_name(self.V)}'s logpdf", alternative)
         if self.dep is None:
             xlo, xhi = support(self.X)
             _probe("X", self.X.logsf, _probe_points(xlo, xhi), f"{_name(self.X)}'s logsf", alternative)
@@ -196,11 +213,18 @@ class Problem:
         """v -> log K_{X | V = v}(t - v), elementwise on a 1-D array."""
         name = {"sf": "logsf", "pdf": "logpdf", "cdf": "logcdf"}[kind]
         if self.dep is None:
-            fn = getattr(self.X, name)
+            fn = log_function(self.X, name)
+            lossy = kind != "pdf" and self._lossy(kind)
+            xlo, xhi = support(self.X)
+            hits = self._hits
 
             def logk(v):
                 with np.errstate(all="ignore"):
-                    return np.asarray(fn(t - v), dtype=float)
+                    x = t - v
+                    k = np.asarray(fn(x), dtype=float)
+                if lossy and np.any((k < LOSSY_BELOW) & (x > xlo) & (x < xhi)):
+                    hits["X"] = True  # a value below ~1e-310 inside the support: not trusted
+                return k
             return logk
         dep = self.dep
         if dep.vectorized:
@@ -253,14 +277,21 @@ class Problem:
 
     def logw(self, t: float, kind: str = "sf") -> Callable[[np.ndarray], np.ndarray]:
         """log f_V(v) + log K(t - v), -inf where f_V(v) = 0; K is only evaluated where f_V(v) > 0."""
-        V, logk = self.V, self._logk(t, kind)
+        logpdf, logk = self.v_logpdf, self._logk(t, kind)
         dep = self.dep
+        lossy, lo, hi, hits = self._lossy("V"), self.lo, self.hi, self._hits
 
         def logw(v):
             v = np.asarray(v, dtype=float)
             flat = v.ravel()
             with np.errstate(all="ignore"):
-                lp = np.broadcast_to(np.asarray(V.logpdf(flat), dtype=float), flat.shape)
+                lp = np.broadcast_to(np.asarray(logpdf(flat), dtype=float), flat.shape)
+            if lossy:
+                bad = (lp < LOSSY_BELOW) & (flat > lo) & (flat < hi)
+                if np.any(bad):
+                    vb = flat[bad]
+                    hits["V"] = (min(float(vb.min()), hits.get("V", (math.inf,))[0]),
+                                 max(float(vb.max()), hits.get("V", (0.0, -math.inf))[1]))
             out = np.full(flat.shape, -np.inf)
             ok = np.isfinite(lp)
             if np.any(lp == np.inf):
@@ -342,8 +373,40 @@ class Problem:
         caps = {}
         if self.dep is not None and not self.dep.vectorized:
             caps = {"max_nodes": 20_000, "max_grid": 2_000}  # one Python call of error per node
-        return quad.integrate(self.logw(t, kind), pts, domain, rel=rel, atoms=atoms,
-                              need_shape=need_shape, width=self._width(), **caps)
+        self._hits.clear()
+        try:
+            res = quad.integrate(self.logw(t, kind), pts, domain, rel=rel, atoms=atoms,
+                                 need_shape=need_shape, width=self._width(), **caps)
+        except quad._ZeroMass:
+            # an underflowed kernel inside X's support is the cause (the mass is positive); an
+            # underflowed density of V leaves at most e^-714 per unit width: "0 or unresolvable"
+            self._check_lossy(t, -math.inf, density=False)
+            raise
+        except quad._Unresolvable as exc:
+            self._check_lossy(t, exc.gmax)
+            raise
+        self._check_lossy(t, res.log_mass)
+        return res
+
+    def _check_lossy(self, t: float, log_mass: float, density: bool = True) -> None:
+        """Refuse where values below ~1e-310 of a lossy log function (scipy's log(sf) of gamma,
+        log(pdf) of ...) were met and the integral is small enough for them to matter: their mass is
+        at most e^-714 (kernel) or e^-714 times the width they span (density), which must stay
+        below e^-28 (1e-12) of the integral."""
+        if "X" in self._hits and log_mass < LOSSY_BELOW + 1 + 28:
+            raise ValueError(
+                f"X: {_name(self.X)}'s log survival function underflows (scipy computes it as the log "
+                f"of a probability below 1e-308), and at t = {t!r} the integral needs it there "
+                f"(log P(V + X >= t) is about {log_mass:.4g}); a law with an exact log tail "
+                f"(normal, exponential, Weibull, ...) or a smaller t works")
+        if density and "V" in self._hits:
+            a, b = self._hits["V"]
+            span = max(b - a, 1.0, 1e-3 * max(abs(a), abs(b)))
+            if log_mass < LOSSY_BELOW + 1 + math.log(span) + 28:
+                raise ValueError(
+                    f"V: {_name(self.V)}'s log density underflows (scipy computes it as the log of a "
+                    f"density below 1e-308) at v in [{a:.4g}, {b:.4g}], where the integral at t = {t!r} "
+                    f"needs it (log P(V + X >= t) is about {log_mass:.4g})")
 
     def _width(self) -> float:
         """The narrower of the spreads of V and X (X's at the median of V for a dependent error)."""

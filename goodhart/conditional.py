@@ -38,7 +38,7 @@ __all__ = ["ConditionalMean", "conditional_mean", "sample_conditional", "log_tai
 _MAX_DRAWS = 10**8        # samples per threshold ("exact_mc") and draws of sample_conditional
 _MAX_REJECTION = 2 * 10**7    # pairs (V, X) drawn by scipy for "mc" (about 10-40 s for the slowest laws)
 _MAX_WORK = 10**9         # samples x thresholds
-_MAX_SCALAR_DRAWS = 200_000   # sample_conditional with a scalar-mode Dependent: one error call per draw
+_MAX_SCALAR_DRAWS = 20_000    # sample_conditional with a scalar-mode Dependent: one error call per draw (~1 ms)
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ def sample_conditional(V, X=None, t=0.0, size: int = 1000, *, rng=None) -> tuple
     log-linear interpolation on the quadrature nodes: discretised within each sub-interval), then
     X from X | X >= t - V by the inverse survival function, computed in log space (exact up to
     floating point) (Kwa & Thomas 2023, Appendix).  Works for a :class:`Dependent` model too:
-    one call of ``error`` per draw (at most 200,000 draws), or one per batch with
+    one call of ``error`` per draw (at most 20,000 draws), or one per batch with
     ``vectorized=True``.
 
     Parameters

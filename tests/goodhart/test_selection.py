@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 import goodhart as gh
 from goodhart import _kernels
@@ -326,3 +326,41 @@ def test_bon_kl_domain():
             gh.bon_kl(bad)
     with pytest.raises(TypeError, match="^n:"):
         gh.bon_kl("4")
+
+
+def test_exponential_tails_beyond_scipy_log_range():
+    """scipy's Laplace (log pdf, log sf) and Gumbel (log sf) are log(pdf) / log(sf): -inf beyond
+    ~745, which gave E[V | U >= 1000] = 256 for N(0, 1) utility and Laplace error.  Exact: for t - v
+    >= 0, F̄_X(t - v) = e^{v - t}/2 (Laplace) or ~ e^{v - t} (Gumbel), so V | U >= t ~ N(1, 1) up
+    to e^{-t^2/2} terms, E = 1 and log P = log E[e^V] - t (+ log 1/2) = 1/2 - t (+ log 1/2)."""
+    for t in (800.0, 1e3, 1e5):
+        r = gh.conditional_mean(stats.norm(), stats.laplace(), t)
+        assert abs(r.value - 1.0) <= r.stderr + 1e-12 and abs(r.log_prob - (0.5 - t + math.log(0.5))) <= 1e-9 * t
+        r = gh.conditional_mean(stats.norm(), stats.gumbel_r(), t)
+        assert abs(r.value - 1.0) <= r.stderr + 1e-12 and abs(r.log_prob - (0.5 - t)) <= 1e-9 * t
+
+
+def test_lossy_scipy_tails_refused_not_wrong():
+    """gamma's log sf is log(gammaincc): -inf beyond ~700 although the tail is e^-x x^(a-1).  Below
+    that the closed form holds (V ~ gamma(a), X ~ gamma(b): E[V | U >= t] = a Q(a+b+1, t)/Q(a+b, t));
+    beyond, the integral would silently drop the mass, so it is refused naming X."""
+    a, b, t = 0.5, 0.5, 600.0
+    r = gh.conditional_mean(stats.gamma(a), stats.gamma(b), t)
+    exact = a * special.gammaincc(a + b + 1, t) / special.gammaincc(a + b, t)
+    assert abs(r.value - exact) <= r.stderr + 1e-12 * exact
+    for call in (lambda: gh.conditional_mean(stats.gamma(a), stats.gamma(b), 1e4),
+                 lambda: gh.log_tail_probability(stats.norm(), stats.t(3), 1e110)):
+        with pytest.raises(ValueError, match="^X: .*underflows"):
+            call()
+
+
+def test_gamma_sums_closed_form():
+    """Singular densities on both sides (gamma shapes 0.05 .. 3): U ~ gamma(a + b) and
+    E[V | U >= t] = a Q(a+b+1, t) / Q(a+b, t) (regularised upper incomplete gamma Q), log P = log Q(a+b, t)."""
+    for a, b in ((0.05, 0.05), (0.5, 2.0), (0.01, 1.0), (3.0, 0.2)):
+        s = a + b
+        for t in (1e-6, 1.0, 100.0):
+            r = gh.conditional_mean(stats.gamma(a), stats.gamma(b), t)
+            exact = a * special.gammaincc(s + 1, t) / special.gammaincc(s, t)
+            assert abs(r.value - exact) <= r.stderr + 1e-13 * exact, (a, b, t, r.value, exact)
+            assert abs(r.log_prob - math.log(special.gammaincc(s, t))) <= 1e-9 * max(1.0, t)
