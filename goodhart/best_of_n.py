@@ -40,7 +40,7 @@ from scipy import interpolate
 from tailpower._common import as_generator, check_int, check_memory, chunk_seeds, progress
 
 from . import _kernels
-from ._selection_problem import make_problem, support
+from ._selection_problem import make_problem
 from ._selection_quad import _Unresolvable, _ZeroMass
 from .model import check_distribution
 

@@ -159,9 +159,10 @@ def conditional_mean(V, X=None, t=0.0, method: str = "quad", *, samples: int = 1
         A density of V that is infinite at an end of its support (gamma or Weibull with shape
         < 1) is integrated exactly there through V's distribution function.
         "exact_mc": ``samples`` draws of V from the tilted density ∝ f_V(v) F̄_X(t - v) (inverse CDF
-        of its piecewise log-linear interpolation through the quadrature nodes: the interval masses
-        are Gauss-Kronrod exact, the shape inside each sub-interval is discretised), mean and
-        standard error; cost independent of t; streamed, so memory does not grow with ``samples``.
+        of its piecewise log-linear interpolation through all quadrature nodes, 15 per Kronrod
+        interval; the end pieces next to a singular density carry their exact masses), mean and
+        Monte Carlo standard error; cost independent of t; streamed, so memory does not grow with
+        ``samples``.
         "mc": naive rejection sampling of ``samples`` pairs (V, X) (shared across the ``t`` values);
         independent errors only.
     samples : int

@@ -305,8 +305,9 @@ def test_regression_extreme_thresholds():
     (the mean is refused naming t), but log P(U >= t) = log Phi-bar(t/sqrt 2) is still answered.
     norm(-1e12) error at t = 0 gave NaN: log P = log Phi-bar(1e12/sqrt 2)."""
     _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=1e16)", ["t"], "t:")
-    for code, exact in (("gh.log_tail_probability(stats.norm(), stats.norm(), t=1e16)", stats.norm.logsf(1e16 / math.sqrt(2))),
-                        ("gh.log_tail_probability(stats.norm(), stats.norm(-1e12), t=0.0)", stats.norm.logsf(1e12 / math.sqrt(2))),
+    r2 = math.sqrt(2)
+    for code, exact in (("gh.log_tail_probability(stats.norm(), stats.norm(), t=1e16)", stats.norm.logsf(1e16 / r2)),
+                        ("gh.log_tail_probability(stats.norm(), stats.norm(-1e12), t=0.0)", stats.norm.logsf(1e12 / r2)),
                         ("gh.log_tail_probability(stats.norm(), stats.norm(), t=-1e300)", 0.0)):
         v = _value(code)
         assert abs(v - exact) <= 1e-12 * abs(exact) + 1e-15, (code, v, exact)
@@ -332,13 +333,15 @@ def test_regression_slow_laws_refused_not_hung():
 def test_regression_work_caps():
     """Huge sizes are refused by name before any work: samples, size (memory budget), n for
     simulation, the resolution of the best-of-N table, too many thresholds."""
-    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=1.0, method='mc', samples=10**9)", ["samples"], "samples:")
+    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=1.0, method='mc', samples=10**9)", ["samples"],
+             "samples:")
     _refusal("gh.sample_conditional(stats.norm(), stats.norm(), t=1.0, size=5 * 10**7)", ["size"], "size:")
     _refusal("gh.best_of_n(stats.norm(), stats.norm(), 10**9, method='mc')", ["n"], "n:")
     _refusal("gh.best_of_n(stats.norm(), stats.norm(), 10**9, resolution=0.01)", ["resolution"], "resolution:")
     _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=np.zeros(10**5))", ["t"], "t:")
     # 'mc' that accepts no draw returned NaN: refused naming samples
-    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=50.0, method='mc', samples=1000)", ["samples"], "samples:")
+    _refusal("gh.conditional_mean(stats.norm(), stats.norm(), t=50.0, method='mc', samples=1000)", ["samples"],
+             "samples:")
 
 
 def test_regression_best_of_n_large_n_simulation_streams():
