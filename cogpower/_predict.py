@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
 from scipy import special
 
 from . import _inversion, _stable
@@ -163,6 +162,7 @@ def _clt(n: int, q: float, beta: float, strict: bool) -> Prediction:
                    2 * abs(cf) * scale + 1e-15 * x, strict, "skewness correction in normal scales")
 
 
+@lru_cache(maxsize=4096)
 def asymptotic(n: int, q: float, beta: float, strict: bool = False) -> Prediction:
     """The generalised-CLT prediction; NotValid where it cannot be evaluated, where it leaves the
     rigorous bounds T_max <= T_n <= n T_max of the quantile, and (``strict``, used by auto) where
@@ -191,6 +191,7 @@ def spread(n: int, beta: float) -> tuple[float, float]:
     return n * mean, math.sqrt(n * second)
 
 
+@lru_cache(maxsize=4096)
 def exact(n: int, q: float, beta: float) -> Prediction:
     """The quantile by Laplace inversion (cogpower._inversion); InversionFailed if neither
     inversion reaches the tolerance."""

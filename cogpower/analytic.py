@@ -199,14 +199,18 @@ def quantile_per_subtask(n, q, beta, method: str = "auto") -> float:
     beta : float > 0, tail exponent of one subtask time (k * a).
     method : "auto" (default), "exact" or "asymptotic".
         "exact": numerical Laplace inversion (cogpower._inversion), relative error below 1e-7 by
-        its own error estimate (below 1e-9 of the logarithm for quantiles beyond e^100); refused (ValueError naming q or n) where it cannot reach that,
-        i.e. for extreme quantiles of a concentrated S_n and for n beyond about 1e9 at beta >= 1.
-        About 0.1-0.5 s. n = 1 is the closed form (1-q)^(-1/beta).
-        "asymptotic": the generalised-CLT prediction (Notes); refused (ValueError naming n) where
-        its first-order correction exceeds 5 % (of the quantile for beta < 1/2, of the stable or
-        normal scale otherwise), where it leaves the support S_n/n >= 1, and for 2 < beta <= 3.
-        "auto": exact below n = 1e5; from there the asymptotic prediction where it is valid, else
-        the exact inversion.
+        its own error estimate (below 1e-9 of the logarithm for quantiles beyond e^100); refused
+        (ValueError naming q, or n) where it cannot reach that: extreme quantiles of a
+        concentrated S_n (beta >= 1), and n beyond about 1e9 at beta >= 1. About 0.1-0.5 s, cached.
+        n = 1 is the closed form (1-q)^(-1/beta).
+        "asymptotic": the generalised-CLT prediction (Notes) with the size of its first-order
+        correction as error estimate; refused (ValueError naming n) where it falls outside the
+        rigorous bounds T_max <= T_n <= n T_max of the quantile (T_max the largest excess time of
+        the n subtasks: this catches the small-n failures), where its terms cannot be evaluated,
+        and for 2 < beta <= 3 (no error estimate: infinite skewness).
+        "auto": exact below n = 1e5; from there the asymptotic prediction where its first-order
+        correction is below 5 % (of the quantile for beta < 1/2, of the stable or normal scale
+        otherwise), else the exact inversion; refused (naming q or n) where neither serves.
 
     Returns
     -------

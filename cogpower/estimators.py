@@ -82,10 +82,13 @@ def order_statistic_ci(x, q: float = 0.5, z: float = 5.0) -> QuantileEstimate:
 
     P(X_(j) <= xi_q <= X_(k)) ~ Phi(z) - Phi(-z) for j = floor(Nq - z s) and k = ceil(Nq + z s),
     s = sqrt(N q (1-q)), whatever the law of X (heavy tails included). Intervals reaching past the
-    sample are cut at its extremes.
+    sample are cut at its extremes. z >= 0.1 (a narrower interval is a single order statistic and
+    its (upper - lower)/(2 z) no standard error).
     """
     q = _checks.probability("q", q)
     z = _checks.positive("z", z)
+    if not z >= 0.1:  # below, the interval is one order statistic wide and stderr meaningless
+        raise ValueError(f"z: must be >= 0.1 standard errors, got {z!r}")
     x = _sample(x)
     n = x.size
     s = math.sqrt(n * q * (1 - q))
@@ -110,6 +113,8 @@ def quantile_per_subtask(model: IndependentSteps, n: int, q: float = 0.5, tasks:
     n = _checks.count("n", n)
     q = _checks.probability("q", q)
     z = _checks.positive("z", z)
+    if not z >= 0.1:
+        raise ValueError(f"z: must be >= 0.1 standard errors, got {z!r}")
     tasks = _checks.count("tasks", tasks)
     return order_statistic_ci(model.simulate(n, tasks, rng) / n, q, z)
 
@@ -143,7 +148,7 @@ def budget_fraction(model: IndependentSteps, budget: float, n, tasks: int = 10_0
     ns = _checks.counts("n", n)
     tasks = _checks.count("tasks", tasks)
     paths = model._path(ns, tasks, rng, "n")
-    hits = np.count_nonzero(paths <= budget * ns.astype(float)[:, None], axis=1)
+    hits = np.array([np.count_nonzero(row <= budget * float(m)) for row, m in zip(paths, ns)])  # no temporary
     p = hits / tasks
     pt = (hits + 0.5) / (tasks + 1.0)
     return FractionEstimate(p, np.sqrt(pt * (1 - pt) / tasks), "mc", tasks, ns, budget)
@@ -152,4 +157,6 @@ def budget_fraction(model: IndependentSteps, budget: float, n, tasks: int = 10_0
 def normal_z(level: float) -> float:
     """Two-sided z for a confidence ``level`` (0.95 -> 1.96)."""
     level = _checks.probability("level", level)
-    return float(special.ndtri(0.5 + level / 2))
+    if level < 0.5:  # z = sqrt(2) erfinv(level), accurate for tiny levels
+        return math.sqrt(2.0) * float(special.erfinv(level))
+    return -float(special.ndtri((1.0 - level) / 2))  # (1 - level is exact for level near 1)

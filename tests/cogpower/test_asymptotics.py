@@ -61,10 +61,12 @@ def test_kanter_sampling_matches_cdf():
     u = g.uniform(0, math.pi, 4000)
     log_a = np.array([_stable._kanter_log_a(x, beta) for x in u])
     log_y = (1 - beta) / beta * (log_a - np.log(g.standard_exponential(u.size)))
-    cdf = lambda ly: np.array([_stable._kanter_moment(-beta / (1 - beta) * v, beta, 0) for v in np.atleast_1d(ly)])  # noqa: E731
+    cdf = lambda ly: np.array([_stable._kanter_moment(-beta / (1 - beta) * v, beta, 0)  # noqa: E731
+                               for v in np.atleast_1d(ly)])
     assert stats.kstest(log_y, cdf).pvalue > 1e-6
     # a 25% error in beta is detected by the same test
-    wrong = lambda ly: np.array([_stable._kanter_moment(-0.25 / 0.75 * v, 0.25, 0) for v in np.atleast_1d(ly)])  # noqa: E731
+    wrong = lambda ly: np.array([_stable._kanter_moment(-0.25 / 0.75 * v, 0.25, 0)  # noqa: E731
+                                 for v in np.atleast_1d(ly)])
     assert stats.kstest(log_y, wrong).pvalue < 1e-6
 
 

@@ -87,6 +87,19 @@ def test_bit_identical_at_any_thread_count():
     np.testing.assert_array_equal(pa[-1], a)
 
 
+def test_output_does_not_depend_on_how_the_work_is_cut(monkeypatch):
+    """The kernels are resumable: tiny per-call budgets (many short compiled calls, what keeps a
+    long simulation interruptible) give the same bits as one long call."""
+    from cogpower import model as model_mod
+
+    m = cp.IndependentSteps(alpha=0.7, power=3)
+    a = m.simulate_path([1, 7, 50], 700, rng=42)
+    b = m.simulate(20, 700, rng=1, method="naive")
+    monkeypatch.setattr(model_mod, "_CALL_DRAWS", 5)
+    np.testing.assert_array_equal(a, m.simulate_path([1, 7, 50], 700, rng=42))
+    np.testing.assert_array_equal(b, m.simulate(20, 700, rng=1, method="naive"))
+
+
 def test_direct_and_naive_agree_in_distribution():
     m = cp.IndependentSteps(alpha=0.4, power=3)  # beta = 1.2
     d = m.simulate(30, 20_000, rng=1, method="direct")

@@ -25,23 +25,23 @@ def refused(code: str, name: str, params=None, match: str = ""):
     return out["message"]
 
 
-def s2_quantile(q: float, beta: float) -> float:
-    """q-quantile of S_2/2 from P(S_2 <= s) = int_1^{s-1} (1 - (s-x)^-beta) beta x^(-beta-1) dx."""
+def s2_quantile(q: float, beta: float, guess: float) -> float:
+    """q-quantile of S_2/2 from P(S_2 <= s) = int_1^{s-1} (1 - (s-x)^-beta) beta x^(-beta-1) dx,
+    the root bracketed within 1e-6 of ``guess`` (which must therefore be that close)."""
     def cdf(s):
         f = lambda x: (1 - (s - x) ** -beta) * beta * x ** (-beta - 1)  # noqa: E731
-        return integrate.quad(f, 1, s - 1, epsabs=1e-15, epsrel=1e-13, limit=200)[0]
-    hi = 4.0
-    while cdf(hi) < q:
-        hi *= 2
-    return optimize.brentq(lambda s: cdf(s) - q, 2.0, hi, xtol=1e-14, rtol=1e-14) / 2
+        return integrate.quad(f, 1, s - 1, epsabs=1e-15, epsrel=1e-13, limit=200)[0] - q
+    lo, hi = 2 * guess * (1 - 1e-6), 2 * guess * (1 + 1e-6)
+    assert cdf(lo) < 0 < cdf(hi)
+    return optimize.brentq(cdf, lo, hi, xtol=1e-15, rtol=1e-15) / 2
 
 
 # ----------------------------------------------------------------------------- predictions
 def test_reported_negative_quartile():
     # was (-0.6726, 4.5578): the CLT at n = 2 gave a quartile below the support S_n/n >= 1
     lo, hi = ok("cp.IndependentSteps(alpha=2.0609, power=1).quartiles_per_subtask(2)")
-    assert lo == pytest.approx(s2_quantile(0.25, 2.0609), rel=1e-9)
-    assert hi == pytest.approx(s2_quantile(0.75, 2.0609), rel=1e-9)
+    assert lo == pytest.approx(s2_quantile(0.25, 2.0609, lo), rel=1e-9)
+    assert hi == pytest.approx(s2_quantile(0.75, 2.0609, hi), rel=1e-9)
     refused("cp.IndependentSteps(alpha=2.0609, power=1).quartiles_per_subtask(2, method='asymptotic')", "n",
             match="skewness")
 
@@ -50,12 +50,13 @@ def test_exact_method_was_a_hang():
     # was: no answer within 90 s (scalar adaptive quadrature of a slowly decaying oscillatory integrand)
     x = ok("cp.IndependentSteps(alpha=7.0, power=0.05).quantile_per_subtask(2, 0.7179148788830028, method='exact')",
            timeout=20)
-    assert x == pytest.approx(s2_quantile(0.7179148788830028, 0.35), rel=1e-9)
+    assert x == pytest.approx(s2_quantile(0.7179148788830028, 0.35, x), rel=1e-9)
 
 
 def test_beta_two_small_n_median_was_below_the_quartile():
     # was 0.9355 (< 1, and below the lower quartile 1.68 of the same call): beta = 2 expansion at n = 2
-    assert ok("cp.analytic.median_per_subtask(2, 2.0)") == pytest.approx(s2_quantile(0.5, 2.0), rel=1e-9)
+    x = ok("cp.analytic.median_per_subtask(2, 2.0)")
+    assert x == pytest.approx(s2_quantile(0.5, 2.0, x), rel=1e-9)
 
 
 def test_just_above_two_the_clt_gave_negative_quartiles():
@@ -139,7 +140,8 @@ def test_simulation_caps_and_budget():
     refused("cp.IndependentSteps(alpha=1.0, power=1.0).simulate(10, 2**40)", "tasks", ["n", "tasks"], "cap")
     refused("cp.IndependentSteps(alpha=1.0, power=1.0).simulate_path(np.arange(1, 2000), 100000)", "checkpoints",
             ["checkpoints", "tasks"], "memory budget")
-    refused("cp.IndependentSteps(alpha=1.0, power=3).simulate(10**6, 10**6, method='naive')", "n", ["n", "tasks"], "cap")
+    refused("cp.IndependentSteps(alpha=1.0, power=3).simulate(10**6, 10**6, method='naive')", "n", ["n", "tasks"],
+            "cap")
 
 
 def test_estimators():
@@ -156,3 +158,25 @@ def test_estimators():
     f = ok("cp.budget_fraction(cp.IndependentSteps(alpha=1.0, power=1.0), 0.5, [1, 5], 100, 0)",
            ["model", "budget", "n", "tasks", "rng"])
     assert f["value"] == [0.0, 0.0] and all(s > 0 for s in f["stderr"])  # S_n >= n > 0.5 n
+
+
+def test_memory_budget_is_honoured_and_named():
+    # the output of a simulation is checked against tailpower's memory budget before it is allocated
+    code = ("with tailpower.set_memory_budget('16MiB'):\n"
+            "    result = cp.IndependentSteps(alpha=1.0, power=1.0).simulate(1, 10**7, rng=0)")
+    out = check(code, ["tasks"], package="cogpower")
+    assert out["status"] == "raised" and out["type"] == "BudgetError" and "16 MiB" in out["message"], out
+    code = ("with tailpower.set_memory_budget('16MiB'):\n"
+            "    result = cp.budget_fraction(cp.IndependentSteps(alpha=1.0, power=1.0), 2.0, range(1, 400), 10**4, 0)")
+    out = check(code, ["n", "tasks"], package="cogpower")
+    assert out["status"] == "raised" and out["message"].startswith("n:") and "memory budget" in out["message"], out
+    v = ok("cp.IndependentSteps(alpha=1.0, power=1.0).simulate(1, 10**6, rng=0).min()", ["tasks"])
+    assert v >= 1.0  # a million tasks fit the default budget
+
+
+def test_normal_z_near_one():
+    # was inf: ndtri(0.5 + level/2) rounds to ndtri(1); the 1 - 2^-53 two-sided z is 8.29
+    from scipy import special
+
+    assert ok("cp.estimators.normal_z(1 - 2**-53)", ["level"]) == pytest.approx(-special.ndtri(2.0**-54), rel=1e-15)
+    assert ok("cp.estimators.normal_z(0.95)", ["level"]) == pytest.approx(1.959963984540054, rel=1e-15)

@@ -47,8 +47,9 @@ def test_alphas_in_range_and_model_bounds_validated(a, lo, hi):
             models(lo, hi)
 
 
-@pytest.mark.parametrize("args, name", [((0.0, 1.0), "min_beta"), ((-1.0, 1.0), "min_beta"), ((1.0, float("inf")), "max_beta"),
-                                        ((2.0, 1.0), "max_beta"), (("a", 1.0), "min_beta")])
+@pytest.mark.parametrize("args, name", [((0.0, 1.0), "min_beta"), ((-1.0, 1.0), "min_beta"),
+                                        ((1.0, float("inf")), "max_beta"), ((2.0, 1.0), "max_beta"),
+                                        (("a", 1.0), "min_beta")])
 def test_models_refuses_bad_bounds_by_name(args, name):
     with pytest.raises((ValueError, TypeError), match=f"^{name}"):
         models(*args)
