@@ -201,7 +201,8 @@ class Problem:
             ends = []
             for end, sign in ((lo, 1.0), (hi, -1.0)):
                 if math.isfinite(end):
-                    eps = max(1e-14 * scale, 16.0 * float(np.spacing(abs(end))))
+                    # wide enough that the nodes of the pieces next to it are not rounded (1e6 spacings)
+                    eps = max(1e-14 * scale, 1e6 * float(np.spacing(abs(end))))
                     k = np.arange(0, 2 * math.ceil(math.log10(scale / eps)) + 3)
                     geo = end + sign * eps * 10.0 ** (k / 2.0)
                     ends.append((end, sign, eps, geo))

@@ -205,6 +205,8 @@ def conditional_mean(V, X=None, t=0.0, method: str = "quad", *, samples: int = 1
             lps.append(res.log_mass)
         return _pack(vals, errs, "quad", 0, t_arr, scalar, np.zeros(len(ts)), lps)
 
+    if method == "mc" and prob.dep is not None:
+        raise ValueError("method: 'mc' supports independent V and X only; use 'quad' or 'exact_mc'")
     n = _check_samples("samples", samples, len(ts), 2, _MAX_DRAWS if method == "exact_mc" else _MAX_REJECTION)
     gen = as_generator(rng)
     if method == "exact_mc":
@@ -218,8 +220,6 @@ def conditional_mean(V, X=None, t=0.0, method: str = "quad", *, samples: int = 1
             lps.append(res.log_mass)
         return _pack(vals, errs, "exact_mc", n, t_arr, scalar, np.full(len(ts), n), lps)
 
-    if prob.dep is not None:
-        raise ValueError("method: 'mc' supports independent V and X only; use 'quad' or 'exact_mc'")
     acc, s1, s2 = sampling.rejection_sums(prob.V, prob.X, np.asarray(ts), n, gen)
     if np.any(acc < 2):
         k = int(np.argmin(acc))

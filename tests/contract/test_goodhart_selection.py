@@ -138,7 +138,7 @@ def test_dependent(V, error, t, which):
             "sc": f"gh.sample_conditional({model}, t={t}, size=200, rng=2)",
             "exact_mc": f"gh.conditional_mean({model}, t={t}, method='exact_mc', samples=2000, rng=3)",
             "mc": f"gh.conditional_mean({model}, t={t}, method='mc')"}[which]
-    check(call, ["V", "error", "vectorized", "t", "X", "method"], allow_inf=["result", "[*"] if which == "lp" else [],
+    check(call, ["V", "error", "vectorized", "t", "X", "method", "samples"], allow_inf=["result", "[*"] if which == "lp" else [],
           package="goodhart")
 
 
