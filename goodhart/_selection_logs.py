@@ -91,8 +91,9 @@ def is_lossy(fn: Callable, law, side: int) -> bool:
         return False
     if not (math.isfinite(med) and math.isfinite(spread) and spread > 0):
         return False
-    steps = spread * 2.0 ** np.arange(0, 1030, dtype=float)
-    x = med + side * steps
+    with np.errstate(over="ignore"):
+        steps = spread * 2.0 ** np.arange(0, 1030, dtype=float)
+        x = med + side * steps
     x = x[np.isfinite(x) & (x > lo) & (x < hi)]
     if x.size < 2:
         return False

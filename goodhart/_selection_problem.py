@@ -281,6 +281,7 @@ class Problem:
         logpdf, logk = self.v_logpdf, self._logk(t, kind)
         dep = self.dep
         lossy, lo, hi, hits = self._lossy("V"), self.lo, self.hi, self._hits
+        med = self._v_info()["med"] if lossy else 0.0
 
         def logw(v):
             v = np.asarray(v, dtype=float)
@@ -289,10 +290,11 @@ class Problem:
                 lp = np.broadcast_to(np.asarray(logpdf(flat), dtype=float), flat.shape)
             if lossy:
                 bad = (lp < LOSSY_BELOW) & (flat > lo) & (flat < hi)
-                if np.any(bad):
-                    vb = flat[bad]
-                    hits["V"] = (min(float(vb.min()), hits.get("V", (math.inf,))[0]),
-                                 max(float(vb.max()), hits.get("V", (0.0, -math.inf))[1]))
+                if np.any(bad):  # innermost lossy point on each side of the median
+                    left, right = flat[bad & (flat < med)], flat[bad & (flat >= med)]
+                    old_l, old_r = hits.get("V", (-math.inf, math.inf))
+                    hits["V"] = (max(old_l, float(left.max())) if left.size else old_l,
+                                 min(old_r, float(right.min())) if right.size else old_r)
             out = np.full(flat.shape, -np.inf)
             ok = np.isfinite(lp)
             if np.any(lp == np.inf):
@@ -401,13 +403,21 @@ class Problem:
                 f"(log P(V + X >= t) is about {log_mass:.4g}); a law with an exact log tail "
                 f"(normal, exponential, Weibull, ...) or a smaller t works")
         if density and "V" in self._hits:
+            # the lossy values lie in V's tails beyond the innermost lossy points a (left) and b
+            # (right): their mass is at most P(V <= a) + P(V >= b) (the kernel is at most 1)
             a, b = self._hits["V"]
-            span = max(b - a, 1.0, 1e-3 * max(abs(a), abs(b)))
-            if log_mass < LOSSY_BELOW + 1 + math.log(span) + 28:
+            with np.errstate(all="ignore"):
+                la = float(self.V.logcdf(a)) if a > -math.inf else -math.inf
+                lb = float(self.V.logsf(b)) if b < math.inf else -math.inf
+            la = max(la, -708.0) if a > -math.inf else la   # a lossy tail function: at most 1e-308
+            lb = max(lb, -708.0) if b < math.inf else lb
+            bound = float(np.logaddexp(la, lb))
+            if not bound < log_mass - 28:
+                where = " and ".join(w for w, ok in ((f"v <= {a:.4g}", a > -math.inf), (f"v >= {b:.4g}", b < math.inf)) if ok)
                 raise ValueError(
                     f"V: {_name(self.V)}'s log density underflows (scipy computes it as the log of a "
-                    f"density below 1e-308) at v in [{a:.4g}, {b:.4g}], where the integral at t = {t!r} "
-                    f"needs it (log P(V + X >= t) is about {log_mass:.4g})")
+                    f"density below 1e-308) at {where}, where the integral at t = {t!r} needs it "
+                    f"(log P(V + X >= t) is about {log_mass:.4g})")
 
     def _width(self) -> float:
         """The narrower of the spreads of V and X (X's at the median of V for a dependent error)."""

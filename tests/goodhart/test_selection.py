@@ -373,3 +373,12 @@ def test_arcsine_utility_singular_at_both_ends():
     rounded to doubles: that error was 5e-11, outside the old bound of 1e-11; now it is counted."""
     r = gh.conditional_mean(stats.beta(0.5, 0.5), stats.t(3, 0, 1e-6), 3.0)
     assert abs(r.value - 11 / 17) <= r.stderr and r.stderr < 1e-10
+
+
+def test_lossy_density_far_out_is_not_a_reason_to_refuse():
+    """t(10)'s log density is lossy beyond |v| ~ 1e28 (x^2 and log(pdf) underflow), but the tails
+    there carry P(|V| > 1e28) ~ 1e-280 and cannot matter: the figure's V t10 / Levy panel must be
+    answered (it was refused with a bound of e^-714 times the width of the region, 1e293)."""
+    V = stats.t(10, 0.0, 2.0 * math.sqrt(0.8))
+    r = gh.best_of_n(V, stats.levy(), [2, 1000], resolution=1.5, tail=8.0)
+    assert np.all(np.isfinite(r.utility)) and np.all(np.isinf(r.proxy))
