@@ -18,6 +18,7 @@ import numpy as np
 from tailpower._common import chunk_seeds
 
 from . import _kernels
+from ._selection_logs import log_function
 from ._selection_quad import Integral, loglin_mass
 from .model import Dependent, PointMass
 
@@ -118,8 +119,9 @@ def error_given(law, a: np.ndarray, u: np.ndarray, sub=None) -> np.ndarray:
     if sub is None:
         def sub(mask):
             return law
+    logsf = log_function(law, "logsf")  # exact where scipy's is log(sf) (Laplace, Gumbel)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        q = np.log(u) + np.asarray(law.logsf(a), dtype=float)
+        q = np.log(u) + np.asarray(logsf(a), dtype=float)
         out = np.empty(a.shape)
         upper = q < math.log(0.5)
         deep = upper & (q < -700.0)
@@ -131,19 +133,20 @@ def error_given(law, a: np.ndarray, u: np.ndarray, sub=None) -> np.ndarray:
             out[low] = sub(low).ppf(-np.expm1(q[low]))
         if np.any(deep):
             idx = np.flatnonzero(deep)
-            out[idx] = _deep_isf(sub(deep), a[idx], q[idx])
+            dl = sub(deep)
+            out[idx] = _deep_isf(log_function(dl, "logsf"), a[idx], q[idx])
         out = np.where(np.isnan(out), a, out)
     return np.maximum(out, a)
 
 
-def _deep_isf(law, a: np.ndarray, q: np.ndarray) -> np.ndarray:
+def _deep_isf(logsf, a: np.ndarray, q: np.ndarray) -> np.ndarray:
     """x >= a with logsf(x) = q (q below log of the smallest double), by bracketing and bisection."""
     lo = a.copy()
     step = np.maximum(1.0, np.abs(lo))
     hi = lo + step
     for _ in range(1100):  # doubling reaches 1e308 from 1 in 1024 steps
         with np.errstate(all="ignore"):
-            bad = np.asarray(law.logsf(hi), float) > q
+            bad = np.asarray(logsf(hi), float) > q
         if not np.any(bad):
             break
         lo = np.where(bad, hi, lo)
@@ -155,7 +158,7 @@ def _deep_isf(law, a: np.ndarray, q: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             m = np.where(geo, np.sqrt(lo) * np.sqrt(hi), 0.5 * (lo + hi))
             m = np.where(np.isfinite(m), m, 0.5 * lo + 0.5 * hi)
-            above = np.asarray(law.logsf(m), float) > q
+            above = np.asarray(logsf(m), float) > q
         lo = np.where(above, m, lo)
         hi = np.where(above, hi, m)
         if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(hi))):

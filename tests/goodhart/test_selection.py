@@ -382,3 +382,13 @@ def test_lossy_density_far_out_is_not_a_reason_to_refuse():
     V = stats.t(10, 0.0, 2.0 * math.sqrt(0.8))
     r = gh.best_of_n(V, stats.levy(), [2, 1000], resolution=1.5, tail=8.0)
     assert np.all(np.isfinite(r.utility)) and np.all(np.isinf(r.proxy))
+
+
+def test_samples_beyond_scipy_log_range():
+    """X | X >= t - V for a Laplace error at t = 1000 used scipy's log sf (-inf): every x came out at
+    the boundary t - v.  Exact: V | U >= t ~ N(1, 1) and the overshoot U - t ~ Exp(1) (memoryless
+    tail), so E[V] = 1 and E[X] = t + 1 - 1 = t."""
+    v, x = gh.sample_conditional(stats.norm(), stats.laplace(), 1000.0, size=20_000, rng=1)
+    se = x.std() / math.sqrt(x.size)
+    assert abs(x.mean() - 1000.0) <= Z * se and abs(v.mean() - 1.0) <= Z * v.std() / math.sqrt(v.size)
+    assert abs((v + x - 1000.0).mean() - 1.0) <= Z * (v + x).std() / math.sqrt(x.size)
