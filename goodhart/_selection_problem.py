@@ -452,11 +452,22 @@ def make_problem(V, X, who: str = "X") -> Problem:
 
 
 def integral_or_raise(prob: Problem, t: float, kind: str = "sf", *, need_shape: bool = True,
-                      what: str = "E[V | V + X >= t]") -> quad.Integral:
-    """``prob.integrate`` with the integrator's failures turned into errors naming ``t``."""
+                      what: str = "E[V | V + X >= t]", zero_mass: bool = False) -> quad.Integral:
+    """``prob.integrate`` with the integrator's failures turned into errors naming ``t`` (``_ZeroMass``
+    is passed on instead when ``zero_mass``)."""
     try:
-        return prob.integrate(t, kind, need_shape=need_shape)
+        res = prob.integrate(t, kind, need_shape=need_shape)
+        with np.errstate(all="ignore"):
+            ok = math.isfinite(res.log_mass) and (not need_shape or (math.isfinite(res.mean)
+                                                                       and math.isfinite(res.mean_err)))
+        if not ok:
+            raise ValueError(
+                f"t: at t = {t!r} the conditional law of V spreads over more than the range of doubles "
+                f"(its moments overflow), so {what} cannot be computed there")
+        return res
     except quad._ZeroMass:
+        if zero_mass:
+            raise
         raise ValueError(zero_mass_message(prob, t)) from None
     except quad._Unresolvable as exc:
         raise ValueError(

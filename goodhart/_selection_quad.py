@@ -82,7 +82,7 @@ class Atom:
 
 @dataclass(frozen=True)
 class Integral:
-    """∫ e^g = e^scale i0, ∫ (v - c) e^g = e^scale i1, ∫ (v - c)^2 e^g = e^scale i2 (c = ``center``).
+    """∫ e^g = e^scale i0, ∫ (v - c) e^g = e^scale i1, ∫ |v - c| e^g = e^scale a1 (c = ``center``).
 
     ``err0`` and ``err1`` bound the errors of i0 and i1; ``noise`` is the relative rounding floor of
     e^g.  ``knots`` / ``gknots`` are the points where g is known (g - scale) for sampling, and
@@ -92,7 +92,7 @@ class Integral:
     scale: float
     i0: float
     i1: float
-    i2: float
+    a1: float
     center: float
     err0: float
     err1: float
@@ -111,9 +111,10 @@ class Integral:
         return self.center + self.i1 / self.i0
 
     @property
-    def sd(self) -> float:
-        m = self.i1 / self.i0
-        return math.sqrt(max(self.i2 / self.i0 - m * m, 0.0))
+    def spread(self) -> float:
+        """A bound on E|v - mean| under e^g / i0: E|v - c| + |mean - c| (no second moment, which
+        overflows when the mass spans 1e154)."""
+        return self.a1 / self.i0 + abs(self.i1 / self.i0)
 
     @property
     def mean_err(self) -> float:
@@ -121,7 +122,7 @@ class Integral:
         # quadrature error of the ratio, plus the rounding floor of the weights: a relative
         # perturbation |e| <= noise of e^g moves the mean by at most noise/(1 - noise) * E|v - mean|
         quad = (self.err1 + abs(m) * self.err0) / self.i0
-        noise = self.noise / (1.0 - min(self.noise, 0.5)) * self.sd
+        noise = self.noise / (1.0 - min(self.noise, 0.5)) * self.spread
         return quad + noise + 4 * _EPS * abs(self.mean)
 
 
@@ -313,27 +314,26 @@ def integrate(logw: Callable[[np.ndarray], np.ndarray], points, domain: tuple[fl
     far = np.maximum(np.abs(a[~relevant] - c), np.abs(b[~relevant] - c))
     out0 = float(np.sum(m_out))
     out1 = float(np.sum(m_out * mid))
-    out2 = float(np.sum(m_out * far * far))
     outabs = float(np.sum(m_out * far))
 
     # atoms: mass known in closed form, position known to within their width
-    at0 = at1 = at2 = atabs = aterr0 = aterr1 = 0.0
+    at0 = at1 = atabs = aterr0 = aterr1 = 0.0
     for at in atoms:
         if not np.isfinite(at.log_mass):
             continue
-        m = math.exp(at.log_mass - gmax)
-        e = math.exp(at.log_err - gmax) if np.isfinite(at.log_err) else 0.0
+        # (clipped: when |g| ~ 1e302 the rounding of g alone exceeds 709 and only log P is meaningful)
+        m = math.exp(min(at.log_mass - gmax, 700.0))
+        e = math.exp(min(at.log_err - gmax, 700.0)) if np.isfinite(at.log_err) else 0.0
         pos, half = 0.5 * (at.a + at.b) - c, 0.5 * (at.b - at.a)
         at0 += m
         at1 += m * pos
-        at2 += m * (abs(pos) + half) ** 2
         atabs += m * (abs(pos) + half)
         aterr0 += e
         aterr1 += e * (abs(pos) + half) + m * half
 
     # ---------------------------------------------------------------- (ii) Gauss-Kronrod
     ia, ib = a[relevant], b[relevant]
-    done = np.zeros(4)      # i0, i1, i2, ∫|v - c|
+    done = np.zeros(3)      # i0, i1, ∫|v - c|
     derr = np.zeros(2)
     knot_x, knot_g = [pts], [g]
     used = 0
@@ -342,7 +342,7 @@ def integrate(logw: Callable[[np.ndarray], np.ndarray], points, domain: tuple[fl
         if ia.size == 0:
             break
         # evaluate this round in blocks of _BLOCK intervals (bounded memory)
-        k = np.empty((4, ia.size))
+        k = np.empty((3, ia.size))
         e = np.empty((2, ia.size))
         for s0 in range(0, ia.size, _BLOCK):
             sl = slice(s0, s0 + _BLOCK)
@@ -360,23 +360,22 @@ def integrate(logw: Callable[[np.ndarray], np.ndarray], points, domain: tuple[fl
                 derr *= fac
                 k[:, :s0] *= fac
                 e[:, :s0] *= fac
-                out0, out1, out2, outabs = out0 * fac, out1 * fac, out2 * fac, outabs * fac
-                at0, at1, at2, atabs, aterr0, aterr1 = (q * fac for q in (at0, at1, at2, atabs, aterr0, aterr1))
+                out0, out1, outabs = out0 * fac, out1 * fac, outabs * fac
+                at0, at1, atabs, aterr0, aterr1 = (q * fac for q in (at0, at1, atabs, aterr0, aterr1))
                 scale = top
             f = np.exp(gx - scale)
             dx = x - c
             k0, g0 = h * (f @ _KW), h * (f @ _GW)
             k1, g1 = h * ((f * dx) @ _KW), h * ((f * dx) @ _GW)
             k[0, sl], k[1, sl] = k0, k1
-            k[2, sl] = h * ((f * dx * dx) @ _KW)
-            k[3, sl] = h * ((f * np.abs(dx)) @ _KW)
+            k[2, sl] = h * ((f * np.abs(dx)) @ _KW)
             # nodes are rounded to doubles (by up to half a spacing at c): that moves the rule's
             # result by at most about spacing x the variation of the integrand over the interval
             sp = np.spacing(np.abs(cc)) + np.spacing(np.abs(h))
             e[0, sl] = np.abs(k0 - g0) + sp * np.abs(np.diff(f, axis=1)).sum(axis=1)
             e[1, sl] = np.abs(k1 - g1) + sp * np.abs(np.diff(f * dx, axis=1)).sum(axis=1)
         tot_i0 = done[0] + out0 + at0 + k[0].sum()
-        tot_abs = done[3] + outabs + atabs + k[3].sum()
+        tot_abs = done[2] + outabs + atabs + k[2].sum()
         tolr = max(rel, noise)
         tol0, tol1 = tolr * tot_i0, tolr * max(tot_abs, 1e-300 * tot_i0)
         n_int = max(ia.size, 1)
@@ -408,11 +407,11 @@ def integrate(logw: Callable[[np.ndarray], np.ndarray], points, domain: tuple[fl
     i0 = done[0] + out0 + at0
     if not i0 > 0:
         raise _ZeroMass()
-    i1, i2 = done[1] + out1 + at1, done[2] + out2 + at2
-    absall = done[3] + outabs + atabs
+    i1 = done[1] + out1 + at1
+    absall = done[2] + outabs + atabs
     rel_atoms = tuple((at.a, at.b, at.log_mass - scale, at.inner) for at in atoms if np.isfinite(at.log_mass))
     return Integral(
-        scale=scale, i0=i0, i1=i1, i2=i2, center=c,
+        scale=scale, i0=i0, i1=i1, a1=absall, center=c,
         err0=derr[0] + out0 + aterr0 + 50 * _EPS * i0,
         err1=derr[1] + outabs + aterr1 + 50 * _EPS * absall,
         noise=noise, knots=kx[keep], gknots=kg[keep], atoms=rel_atoms, evaluations=int(nevals + used),

@@ -198,10 +198,6 @@ class _Table:
     k_up: int
     k_lo: int
 
-    @property
-    def merr(self) -> float:
-        return float(max(np.max(self.up[3]), np.max(self.lo[3])))
-
 
 _OVERLAP = 4
 
@@ -234,14 +230,17 @@ def _walk(prob, u0: float, first, direction: int, kind: str, limit: float, ds: f
         for _ in range(80):
             un = u + direction * h
             row = _point(prob, un, kind) if un != u else None
-            if row is not None and abs(cur - row[0]) <= 2 * dsk:
+            if row is not None and row[0] < cur and cur - row[0] <= 2 * dsk:
                 break
+            if row is not None and row[0] >= cur and h < 1e6 * abs(u) + 1.0:
+                h *= 2     # no decrease: a step below the resolution of the probabilities
+                continue
             h /= 2
-            if h < 1e-13 * max(1.0, abs(u)):
+            if h < 8 * np.spacing(abs(u)) + 1e-300:
                 return rows
         else:
             return rows
-        step = abs(cur - row[0])
+        step = cur - row[0]
         rows.append((un, *row))
         u, cur = un, row[0]
         h *= min(4.0, dsk / step) if step > 0 else 4.0
@@ -287,12 +286,13 @@ def _build_table(prob, s_min: float, r_min: float, ds: float) -> _Table:
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
 
 
-def _integrate_weight(x: np.ndarray, f: np.ndarray, logw, stop: int) -> float:
+def _integrate_weight(x: np.ndarray, f: np.ndarray, logw, stop: int, linear: bool = False) -> float:
     """∫_{x[0]}^{x[stop]} f(x) w(x) dx (x increasing): f interpolated by a cubic spline through all
-    of x (not-a-knot; linear below 4 points), w exact, 8-point Gauss-Legendre per table interval."""
+    of x (not-a-knot; linear below 4 points or if ``linear``), w exact, 8-point Gauss-Legendre per
+    table interval."""
     if stop < 1:
         return 0.0
-    spl = interpolate.CubicSpline(x, f) if x.size >= 4 else interpolate.interp1d(x, f)
+    spl = interpolate.CubicSpline(x, f) if x.size >= 4 and not linear else interpolate.interp1d(x, f)
     xa, xb = x[:stop], x[1:stop + 1]
     c, h = 0.5 * (xa + xb), 0.5 * (xb - xa)
     xs = (c[:, None] + h[:, None] * _GL_X[None, :]).ravel()
@@ -309,10 +309,10 @@ def _thin(arrs: tuple, k0: int, step: int):
 
 def _quad_moments(tab: _Table, n: float, ev: float, step: int = 1):
     """E[V_sel] and E[U_sel] from the table (every ``step``-th point), and truncation bounds."""
-    (u_up, s, mge, _), k_up = _thin(tab.up, tab.k_up, step)
-    (u_lo, r, mle, _), k_lo = _thin(tab.lo, tab.k_lo, step)
+    (u_up, s, mge, eup), k_up = _thin(tab.up, tab.k_up, step)
+    (u_lo, r, mle, elo), k_lo = _thin(tab.lo, tab.k_lo, step)
     # upper part in increasing s = decreasing u: reverse, so that u0 sits at index size - 1 - k_up
-    s, mge, uu = s[::-1], mge[::-1], u_up[::-1]
+    s, mge, uu, eup = s[::-1], mge[::-1], u_up[::-1], eup[::-1]
     stop_up = s.size - 1 - k_up
     ln, ln1 = math.log(n), math.log(n - 1)
 
@@ -342,7 +342,10 @@ def _quad_moments(tab: _Table, n: float, ev: float, step: int = 1):
     w_lo_u = math.exp(n * r[0])
     tail_v = w_up_v * abs(mge[0]) + w_lo_v * abs(mle[0])
     tail_u = w_up_u * abs(uu[0]) + w_lo_u * abs(u_lo[0])
-    return e_v, e_u, tail_v, tail_u
+    # the conditional means' own error bounds, carried through the same weights (linearly)
+    merr = (_integrate_weight(s, eup, w_v_up, stop_up, linear=True)
+            + _integrate_weight(r, elo, w_v_lo, k_lo, linear=True))
+    return e_v, e_u, tail_v + merr, tail_u
 
 
 # ----------------------------------------------------------------------------- public
@@ -406,8 +409,7 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
                 tab = _build_table(prob, s_min=-math.log(nmax) - tail, r_min=-tail, ds=resolution)
             e_v, e_u, tail_v, tail_u = _quad_moments(tab, float(ni), ev)
             e_v2, e_u2, _, _ = _quad_moments(tab, float(ni), ev, step=2)
-            merr = tab.merr
-            out[i] = (e_v, e_u, 2 * abs(e_v - e_v2) + tail_v + merr, 2 * abs(e_u - e_u2) + tail_u)
+            out[i] = (e_v, e_u, 2 * abs(e_v - e_v2) + tail_v, 2 * abs(e_u - e_u2) + tail_u)
         util, prox, uerr, perr = out.T
         samples = 0
     else:

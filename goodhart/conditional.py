@@ -132,7 +132,7 @@ def log_tail_probability(V, X=None, t=0.0):
     for i, ti in enumerate(t_arr.flat):
         ti = float(ti)
         try:
-            out[i] = prob.integrate(ti, need_shape=False).log_mass
+            out[i] = integral_or_raise(prob, ti, need_shape=False, zero_mass=True).log_mass
         except _ZeroMass:
             us = prob.u_support()
             if us is None or ti < us[1]:  # not provably beyond the support: 0 or an underflow
