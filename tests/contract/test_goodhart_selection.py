@@ -355,3 +355,17 @@ def test_regression_best_of_n_large_n_simulation_streams():
     emax = integrate.quad(lambda z: z * math.exp(math.log(n) + stats.norm.logpdf(z) + (n - 1) * stats.norm.logcdf(z)),
                           c - 10, c + 10, points=[c], epsabs=0, epsrel=1e-12, limit=200)[0]
     assert abs(v["utility"] - 4 / math.sqrt(5) * emax) <= 5 * v["utility_stderr"]
+
+
+def test_regression_overflow_at_the_ends_of_double_range():
+    """Found by the thorough profile: log P for two expon(0, 1e6) laws at t = 1e308 raised
+    OverflowError (exact: U ~ Gamma(2, 1e6), log P = -t/1e6 + log1p(t/1e6) = -1e302 to double
+    precision; scipy's own gamma logsf says -inf), and best-of-N for uniform utility with N(0, 1e-300)
+    error raised scipy's 'x must be strictly increasing' (exact: the maximum of n U(-1, 1),
+    E = (n - 1)/(n + 1))."""
+    v = _value("gh.log_tail_probability(stats.expon(0, 1e6), stats.expon(0, 1e6), t=1e308)")
+    assert abs(v + 1e302) <= 1e-12 * 1e302
+    r = _value("gh.best_of_n(stats.uniform(-1, 2), stats.norm(0, 1e-300), [2, 10**9], resolution=1.5, tail=10.0)",
+               ["V", "X", "n"], allow_inf=[], timeout=120)
+    for n, u, e in zip((2, 1e9), r["utility"], r["utility_stderr"]):
+        assert abs(u - (n - 1) / (n + 1)) <= e, (n, u, e)
