@@ -287,5 +287,8 @@ def sample_conditional(V, X=None, t=0.0, size: int = 1000, *, rng=None) -> tuple
     else:
         x = np.array([sampling.error_given(prob.dep.error_at(vi), np.array([ti - vi]), np.array([ui]))[0]
                       for vi, ui in zip(v, u)])
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"t: at t = {ti!r} draws of X given X >= t - V lie beyond the largest double "
+                         f"(the error's tail is too heavy there); they cannot be represented")
     return v, x
 
