@@ -30,8 +30,8 @@ AUTO_ASYMPTOTIC_FROM = 10**5
 @dataclass(frozen=True)
 class Prediction:
     """A predicted quantile of S_n/n: ``value`` (None if beyond the float range), its natural log,
-    an absolute error estimate of ``value`` (relative error of exp(log_value) if ``value`` is
-    None) and the method that produced it."""
+    an error estimate (absolute, of ``value``; of ``log_value`` where ``value`` is None) and the
+    method that produced it ("exact" or "asymptotic")."""
 
     value: float | None
     log_value: float

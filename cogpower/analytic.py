@@ -9,7 +9,7 @@ Quantiles of S_n/n come from two independent computations (:func:`quantile_per_s
 
 - exact: numerical Laplace inversion of E[e^{-p(X-1)}]^n (Talbot contour where S_n is spread out,
   Fourier series on a Bromwich line where it is concentrated), each with an error estimate from a
-  second discretisation and a rounding floor, accepted below a relative error of 1e-7;
+  second discretisation and a rounding floor, accepted below a relative error of 1e-6;
 - asymptotic: the generalised CLT with first-order corrections (derived in proofs/cogpower.py from
   the characteristic function of X), served only where the correction is small.
 
@@ -198,8 +198,9 @@ def quantile_per_subtask(n, q, beta, method: str = "auto") -> float:
     q : float in (0, 1); 0.5 gives the median, 0.25/0.75 the quartiles.
     beta : float > 0, tail exponent of one subtask time (k * a).
     method : "auto" (default), "exact" or "asymptotic".
-        "exact": numerical Laplace inversion (cogpower._inversion), relative error below 1e-7 by
-        its own error estimate (below 1e-9 of the logarithm for quantiles beyond e^100); refused
+        "exact": numerical Laplace inversion (cogpower._inversion), relative error below 1e-6 by
+        its own (conservative) error estimate, typically 1e-10 (below 1e-8 of the logarithm for
+        quantiles beyond e^100); refused
         (ValueError naming q, or n) where it cannot reach that: extreme quantiles of a
         concentrated S_n (beta >= 1), and n beyond about 1e9 at beta >= 1. About 0.1-0.5 s, cached.
         n = 1 is the closed form (1-q)^(-1/beta).
