@@ -19,14 +19,19 @@ __all__ = ["families", "distributions", "dependent_models"]
 
 def families(*, heavy: bool | None = None, thm6: bool | None = None, finite_mean: bool | None = None,
              bounded: bool | None = None) -> st.SearchStrategy:
-    """Registered :class:`~goodhart.model.Family` objects filtered by tail class."""
+    """Registered :class:`~goodhart.model.Family` objects filtered by tail class (each filter None
+    or a bool; ValueError naming them when no family matches)."""
+    for name, val in (("heavy", heavy), ("thm6", thm6), ("finite_mean", finite_mean), ("bounded", bounded)):
+        if val is not None and not isinstance(val, bool):
+            raise TypeError(f"{name}: expected None or a bool, got {type(val).__name__}")
     chosen = [f for f in FAMILIES.values()
               if (heavy is None or f.heavy == heavy)
               and (thm6 is None or f.thm6 == thm6)
               and (finite_mean is None or f.finite_mean == finite_mean)
               and (bounded is None or (f.thm6 is None) == bounded)]
     if not chosen:
-        raise ValueError("no registered family has the requested tail class")
+        raise ValueError(f"heavy, thm6, finite_mean, bounded: no registered family has the requested tail "
+                         f"class (heavy={heavy}, thm6={thm6}, finite_mean={finite_mean}, bounded={bounded})")
     return st.sampled_from(chosen)
 
 
@@ -40,7 +45,10 @@ def _instance(draw, fam_strategy):
 
 def distributions(*, heavy: bool | None = None, thm6: bool | None = None,
                   finite_mean: bool | None = None, bounded: bool | None = None) -> st.SearchStrategy:
-    """Frozen scipy distributions of the registered families, parameters in their safe ranges."""
+    """Frozen scipy distributions of the registered families, parameters in their safe ranges.
+
+    Every draw is answered by goodhart's selection functions at ordinary thresholds; a true utility
+    V must have a finite mean (``finite_mean=True``), an error X may not."""
     return _instance(families(heavy=heavy, thm6=thm6, finite_mean=finite_mean, bounded=bounded))
 
 

@@ -182,6 +182,15 @@ def test_family(name):
 
 
 # ----------------------------------------------------------------------------- public strategies
+@given(kw=st.dictionaries(st.sampled_from(["heavy", "thm6", "finite_mean", "bounded"]),
+                          st.sampled_from(["True", "False", "None", "'yes'", "1"]), max_size=4))
+def test_strategy_filters(kw):
+    """The strategies' filters: a bool or None each; no match is refused naming them."""
+    args = ", ".join(f"{k}={v}" for k, v in kw.items())
+    check(f"s = __import__('goodhart.strategies').strategies.distributions({args})\nresult = repr(s)[:50]",
+          ["heavy", "thm6", "finite_mean", "bounded"], package="goodhart")
+
+
 def _law_code(d) -> str:
     """Source text rebuilding a scipy frozen law (floats are repr-exact)."""
     args = ", ".join(repr(float(a)) for a in d.args)
