@@ -11,10 +11,11 @@ log E[e^{iuY}] = -s^b |u|^b (1 - i sign(u) tan(pi b/2)) + i mu u (b != 1) and
   A(0+) = (1-beta) beta^(beta/(1-beta)). Both tails are computed with relative accuracy: the lower
   one as exp(-A(0+) tau) times an integral of order one, the upper one as
   (1/pi) int -expm1(-A(u) tau) du near u = pi.
-- 1 <= beta < 2: Gil-Pelaez inversion of the characteristic function (absolute accuracy about
-  1e-12), with the exact tail limits outside the range where it is reliable: the upper tail is
-  2 Gamma(beta) sin(pi beta/2)/pi y^-beta (2/pi y^-1 at beta = 1) to first order, the lower tail
-  is below 1e-14. Quantiles are therefore served for q in [Q_MIN_GP, 1 - Q_MIN_GP] only.
+- 0.9 <= beta < 2: Gil-Pelaez inversion of the characteristic function in Nolan's S0 form
+  (absolute accuracy about 1e-12; for |x| > 30 as Fourier integrals with QUADPACK's QAWF), with the
+  tail limits outside the range where it is reliable: the upper tail is
+  2 Gamma(beta) sin(pi beta/2)/pi y^-beta (2/pi y^-1 at beta = 1) to first order once below 1e-9,
+  the lower tail below 1e-14. Lower quantiles are therefore served for q >= Q_MIN_GP only.
 
 scipy's levy_stable ppf/median are wrong at b = 1 with scale != 1 and its sf underflows to 0 at
 y = 1000; this module never uses scipy's stable law (tests compare with it at scale 1, centrally).
@@ -307,13 +308,67 @@ def _gp_range(beta: float) -> tuple[float, float]:
     return x_lo, y_hi - _s1_to_s0(beta)
 
 
+def _gp_far(x: float, beta: float) -> float:
+    """Gil-Pelaez for large |x| as two Fourier integrals (QUADPACK's QAWF, made for oscillatory
+    integrands): F = 1/2 - (I1 - I2)/pi, I1 = int Im phi(v)/v cos(vx) dv, I2 = int Re phi(v)/v
+    sin(vx) dv = int (Re phi(v) - e^-v)/v sin(vx) dv + arctan(x) (the 1/v at 0 taken out)."""
+    def im_over(v):
+        return np.exp(s0_log_cf(v, beta)).imag / v if v > 0 else 0.0
+
+    def re_over(v):
+        return (np.exp(s0_log_cf(v, beta)).real - math.exp(-v)) / v if v > 0 else 0.0
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        i1 = integrate.quad(im_over, 0, np.inf, weight="cos", wvar=x, limlst=200, limit=400, epsabs=1e-14)[0]
+        i2 = integrate.quad(re_over, 0, np.inf, weight="sin", wvar=x, limlst=200, limit=400, epsabs=1e-14)[0]
+    return 0.5 - (i1 - i2 - math.atan(x)) / math.pi
+
+
+def _tail_series(y: float, beta: float) -> tuple[float, float]:
+    """P(Y > y) for the S1 law from the series sum_k a_k y^(-k beta),
+    a_k = -(1/pi) ((-c)^k/k!) Gamma(k beta) sin(pi k beta), c = 1/cos(pi beta/2) (termwise Fourier
+    inversion of the cf; convergent for beta < 1, asymptotic for 1 < beta < 2: Zolotarev 1986,
+    Thm 2.5.1), summed until its envelope |c|^k Gamma(k beta)/(k! pi) y^(-k beta) stops falling.
+    Returns (sum, error bound = the first envelope left out)."""
+    c = 1.0 / math.cos(math.pi * beta / 2)
+    ly = math.log(y)
+    tot, prev = 0.0, math.inf
+    for k in range(1, 80):
+        env = math.exp(math.lgamma(k * beta) - math.lgamma(k + 1) + k * math.log(abs(c)) - k * beta * ly) / math.pi
+        if env > prev:
+            return tot, env
+        sign = (-1.0) ** (k + 1) * (1.0 if c > 0 else (-1.0) ** k)
+        tot += sign * env * math.sin(math.pi * k * beta)
+        prev = env
+        if env < 1e-17 * abs(tot):
+            break
+    return tot, prev
+
+
+def _sf_s0_far(x: float, beta: float) -> float:
+    """P(W > x) of the S0 law for x > 30: the tail series (in y = x + tan(pi beta/2)) where it has
+    converged to 1e-13 of the tail, else Gil-Pelaez as Fourier integrals (QAWF) up to x = 1e6, else
+    the first-order tail C x^-beta (beta near 1 only: relative error about log(x)/x)."""
+    y = x + _s1_to_s0(beta)
+    if beta != 1 and y > 30.0:
+        sf, err = _tail_series(y, beta)
+        if 0 < sf and err <= 1e-13 * sf:
+            return sf
+    if x <= 1e6:
+        return max(0.0, 1.0 - _gp_far(x, beta))
+    return _upper_tail_constant(beta) * x ** -beta
+
+
 def _gp_cdf_s0(x: float, beta: float) -> float:
-    x_lo, x_hi = _gp_range(beta)
+    """CDF of the S0 law: 0 below x_lo (where it is below 1e-14), Gil-Pelaez up to x = 30, the
+    upper tail beyond (:func:`_sf_s0_far`)."""
+    x_lo, _ = _gp_range(beta)
     if x <= x_lo:
         return 0.0
-    if x >= x_hi:
-        return 1.0 - _upper_tail_constant(beta) * (x + _s1_to_s0(beta)) ** -beta
-    return min(1.0, max(0.0, gp_cdf(x, lambda v: s0_log_cf(v, beta))))
+    if x <= 30.0:
+        return min(1.0, max(0.0, gp_cdf(x, lambda v: s0_log_cf(v, beta))))
+    return 1.0 - _sf_s0_far(x, beta)
 
 
 def stable_cdf(x: float, beta: float) -> float:
@@ -341,6 +396,31 @@ def stable_cdf(x: float, beta: float) -> float:
 
 
 @lru_cache(maxsize=512)
+def _upper_quantile_s0(q: float, beta: float) -> float:
+    """The S0 q-quantile for q > 0.999, solving log P(W > x) = log(1-q) in log x."""
+    lq = math.log1p(-q)
+
+    def f(lx):  # increasing in log x
+        x = math.exp(lx)
+        sf = 1.0 - gp_cdf(x, lambda v: s0_log_cf(v, beta)) if x <= 30.0 else _sf_s0_far(x, beta)
+        return lq - math.log(sf) if sf > 0 else math.inf
+
+    start = (math.log(_upper_tail_constant(beta)) - lq) / beta  # first-order tail
+    lo, hi = max(start - 1.0, 0.0), start + 1.0
+    for _ in range(40):
+        if f(lo) <= 0 or lo <= 0.0:
+            break
+        lo = max(lo - 1.0, 0.0)
+    for _ in range(40):
+        if f(hi) >= 0:
+            break
+        hi += 1.0
+    if not (f(lo) <= 0 <= f(hi)):
+        raise ValueError(f"q: the {q!r}-quantile of the stable law at beta = {beta!r} could not be bracketed")
+    return math.exp(solve_increasing(f, lo, hi, 1e-14 * max(1.0, abs(lo), abs(hi))))
+
+
+@lru_cache(maxsize=512)
 def _gp_quantile_s0(q: float, beta: float) -> float:
     x_lo, x_hi = _gp_range(beta)
     f = lambda x: _gp_cdf_s0(x, beta) - q  # noqa: E731
@@ -363,10 +443,9 @@ def stable_quantile(q: float, beta: float) -> float:
     """Quantile of S_beta(1, 1, 0) (S1), by inverting :func:`stable_cdf`.
 
     beta < 0.9: any q in (0, 1), in log space (a quantile beyond the float range is refused, one
-    below it rounds to 0.0). 0.9 <= beta < 2: q in [1e-9, 1 - 1e-9] from the Gil-Pelaez CDF;
-    for q > 1 - 1e-9 the quantile of the first-order power tail, (C/(1-q))^(1/beta) (relative
-    error below 1e-3); q < 1e-9 is refused (the lower tail is super-exponentially thin and below
-    the Gil-Pelaez resolution).
+    below it rounds to 0.0). 0.9 <= beta < 2: q >= 1e-9 from the CDF (above q = 0.999 by solving
+    for the tail probability, so q up to 1 - 2^-53 keeps its digits); q < 1e-9 is refused (the
+    lower tail is super-exponentially thin and below the Gil-Pelaez resolution).
     """
     q = _checks.probability("q", q)
     beta = check_beta(beta)
@@ -379,8 +458,8 @@ def stable_quantile(q: float, beta: float) -> float:
     if q < Q_MIN_GP:
         raise ValueError(f"q: for 0.9 <= beta < 2 the stable quantile is computed for q >= {Q_MIN_GP:g} "
                          f"(the lower tail is super-exponentially thin), got {q!r}")
-    if q > 1 - Q_MIN_GP:
-        return (_upper_tail_constant(beta) / -math.expm1(math.log(q))) ** (1.0 / beta)
+    if q > 0.999:  # the upper tail from P(W > x) itself: solve in log x
+        return _upper_quantile_s0(q, beta) + _s1_to_s0(beta)
     return _gp_quantile_s0(q, beta) + _s1_to_s0(beta)
 
 

@@ -180,3 +180,18 @@ def test_normal_z_near_one():
 
     assert ok("cp.estimators.normal_z(1 - 2**-53)", ["level"]) == pytest.approx(-special.ndtri(2.0**-54), rel=1e-15)
     assert ok("cp.estimators.normal_z(0.95)", ["level"]) == pytest.approx(1.959963984540054, rel=1e-15)
+
+
+def test_stable_cdf_far_out_kept_its_phase():
+    # was 0.99867 at (1e4, 1.5) and 0.99864 at (1e5, 0.95): plain quadrature of e^{-ivx} lost the phase.
+    # P(Y > y) = C y^-beta (1 + O(y^-beta)) with C = 2 Gamma(beta) sin(pi beta/2)/pi; at beta = 1.5 the
+    # y^-3 term vanishes (sin 3 pi = 0) and the y^-4.5 one is below 1e-16 here
+    c15 = 2 * math.gamma(1.5) * math.sin(0.75 * math.pi) / math.pi
+    assert 1 - ok("cp.stable_cdf(1e4, 1.5)", ["x", "beta"]) == pytest.approx(c15 * 1e4 ** -1.5, rel=1e-9)
+    c95 = 2 * math.gamma(0.95) * math.sin(0.475 * math.pi) / math.pi
+    assert 1 - ok("cp.stable_cdf(1e5, 0.95)", ["x", "beta"]) == pytest.approx(c95 * 1e5 ** -0.95, rel=1e-3)
+    # continuous through beta = 1 in the S0 coordinate W = Y - tan(pi beta/2): d log W_q/d beta is
+    # about -log(W_q)/beta = -8.8 here, so 1e-9 in beta moves W_q by 6e-5
+    q1 = ok("cp.stable_quantile(0.9999, 1.0)", ["q", "beta"])
+    q2 = ok("cp.stable_quantile(0.9999, 1 + 1e-9) - math.tan(math.pi * (1 + 1e-9) / 2)", ["q", "beta"])
+    assert abs(q1 - q2) < 2e-4
