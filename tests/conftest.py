@@ -10,8 +10,10 @@ first run), so no single property test pays the compile time, and ``deadline=Non
 
 from __future__ import annotations
 
+import collections
 import importlib
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -44,3 +46,28 @@ def warm_kernels():
         if warm is not None:
             warm()
     yield
+
+
+# The contract suite's tally (tests/contract): calls and violations by package, summed over
+# pytest-xdist workers, printed at the end of the run.
+CONTRACT_COUNTS: collections.Counter = collections.Counter()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for pkg, key, n in getattr(node, "workeroutput", {}).get("contract_counts", []):
+        CONTRACT_COUNTS[(pkg, key)] += n
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    counts = CONTRACT_COUNTS
+    if not hasattr(config, "workerinput"):  # not under xdist: this process made the calls itself
+        support = sys.modules.get("contract_support")
+        if support is not None:
+            counts = counts + support.COUNTS
+    if not counts:
+        return
+    pkgs = sorted({p for p, _ in counts})
+    parts = [f"{p}: {counts[(p, 'calls')]} calls, {counts[(p, 'violations')]} violations"
+             + (" (the harness's self-test: deliberate)" if p == "harness" else "") for p in pkgs]
+    terminalreporter.write_line("contract suite -- " + "; ".join(parts))

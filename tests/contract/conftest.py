@@ -13,12 +13,6 @@ import contract_support  # noqa: E402
 
 def pytest_sessionfinish(session, exitstatus):
     contract_support.shutdown()
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    counts = contract_support.COUNTS
-    if not counts:
-        return
-    pkgs = sorted({p for p, _ in counts})
-    parts = [f"{p}: {counts[(p, 'calls')]} calls, {counts[(p, 'violations')]} violations" for p in pkgs]
-    terminalreporter.write_line("contract suite -- " + "; ".join(parts))
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller adds up the counts
+        workeroutput["contract_counts"] = [[p, k, n] for (p, k), n in contract_support.COUNTS.items()]

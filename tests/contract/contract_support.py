@@ -162,8 +162,8 @@ def check(code: str, params: Iterable[str], *, allow_inf: Iterable[str] = (), ti
           package: str | None = None) -> dict:
     """Run ``code`` in the sandbox and assert the contract; returns the outcome for further checks."""
     alias = {"gh": "goodhart", "ps": "powerseek", "cp": "cogpower"}
-    head = code.split(".", 1)[0] if "." in code[:12] else "other"
-    pkg = package or alias.get(head, head)
+    heads = [alias[w] for w in re.findall(r"\b(gh|ps|cp)\.", code)]
+    pkg = package or (heads[0] if heads else "other")
     out = sandbox().call(code, timeout=timeout)
     COUNTS[(pkg, "calls")] += 1
     why = violation(out, params, allow_inf)
