@@ -38,3 +38,5 @@ __all__ = [
     "stable_scale",
     "survival_exponent",
 ]
+
+from tailpower import __version__  # noqa: E402,F401 -- one version for the whole distribution

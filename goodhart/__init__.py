@@ -36,3 +36,5 @@ from .tails import (  # noqa: E402
     pickands,
     tail_report,
 )
+
+from tailpower import __version__  # noqa: E402,F401 -- one version for the whole distribution

@@ -104,3 +104,5 @@ __all__ = [
     "Counterexample",
     "search_counterexample",
 ]
+
+from tailpower import __version__  # noqa: E402,F401 -- one version for the whole distribution
