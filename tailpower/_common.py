@@ -38,6 +38,7 @@ __all__ = [
     "progress",
     "show_progress",
     "save_figure",
+    "figure_options",
     "jsonable",
 ]
 
@@ -318,11 +319,83 @@ def _replace_atomically(path: Path, write) -> None:
         raise
 
 
-def save_figure(fig, out_dir: str | Path, name: str, sidecar: dict[str, Any]) -> list[Path]:
-    """Write ``fig`` as ``out_dir/name.png`` and ``sidecar`` as ``out_dir/name.json``.
+FIGURE_FORMATS = ("png", "pdf", "svg")
+_FIGURE_OPTIONS: dict[str, Any] = {"format": "png", "dpi": 110, "seed": None}
 
-    The sidecar should hold the parameters, the seed, the plotted numbers and the source's stated
-    numbers where there are some. Returns the two paths and closes ``fig``.
+
+def _check_format(name: str, value: Any) -> str:
+    if not isinstance(value, str) or value.lower() not in FIGURE_FORMATS:
+        raise ValueError(f"{name}: must be one of {', '.join(FIGURE_FORMATS)}, got {value!r}")
+    return value.lower()
+
+
+def _check_dpi(name: str, value: Any) -> int:
+    dpi = check_int(name, value, minimum=10)
+    if dpi > 2400:
+        raise ValueError(f"{name}: must be an integer from 10 to 2400, got {value!r}")
+    return dpi
+
+
+@contextmanager
+def figure_options(*, format: str = "png", dpi: int = 110, seed: int | None = None) -> Iterator[None]:
+    """Within this context :func:`save_figure` writes ``format`` (png, pdf or svg) at ``dpi`` dots
+    per inch and records ``seed`` (the base seed the figure's random stream was derived from) in
+    every sidecar. The command line sets it from ``--format``, ``--dpi`` and ``--seed``.
+    """
+    global _FIGURE_OPTIONS
+    if seed is not None:
+        seed = check_int("seed", seed, minimum=0)
+    new = {"format": _check_format("format", format), "dpi": _check_dpi("dpi", dpi), "seed": seed}
+    old, _FIGURE_OPTIONS = _FIGURE_OPTIONS, new
+    try:
+        yield
+    finally:
+        _FIGURE_OPTIONS = old
+
+
+def _caller() -> str:
+    """``module:function`` of the figure function that called :func:`save_figure`."""
+    import sys
+
+    frame = sys._getframe(2)
+    return f"{frame.f_globals.get('__name__', '?')}:{frame.f_code.co_name}"
+
+
+def save_figure(fig, out_dir: str | Path, name: str, sidecar: dict[str, Any], *,
+                format: str | None = None, dpi: int | None = None) -> list[Path]:
+    """Write ``fig`` as ``out_dir/name.<format>`` and ``sidecar`` as ``out_dir/name.json``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; it is closed afterwards.
+    out_dir : str or Path
+        Output directory (created if missing).
+    name : str
+        File stem, the figure's registered name.
+    sidecar : dict
+        The parameters, the plotted numbers and the source's stated numbers where there are some.
+    format, dpi : optional
+        ``"png"``, ``"pdf"`` or ``"svg"`` and the resolution (10 to 2400); default: those of the
+        enclosing :func:`figure_options` context, else PNG at 110 dpi.
+
+    Returns
+    -------
+    list of Path
+        The image and the sidecar.
+
+    Raises
+    ------
+    ValueError
+        ``out_dir`` when a file there is not this toolkit's output for ``name``; ``format`` or
+        ``dpi`` out of range.
+
+    Notes
+    -----
+    The sidecar always records ``seed`` (the figure's own, else the base seed of the enclosing
+    :func:`figure_options`, else null for a figure drawn from a caller's generator), ``source``
+    (the figure's citation, else the code that drew it), ``code`` (``module:function``),
+    ``tailpower_version``, ``format`` and ``dpi``.
 
     Existing files are replaced only when they are this toolkit's own output for the same figure
     (the sidecar names it); anything else at those paths is left alone and ``out_dir`` is refused
@@ -331,20 +404,34 @@ def save_figure(fig, out_dir: str | Path, name: str, sidecar: dict[str, Any]) ->
     """
     import matplotlib.pyplot as plt
 
-    out = Path(out_dir)
-    png, js = out / f"{name}.png", out / f"{name}.json"
+    from . import __version__
+
     try:
+        fmt = _check_format("format", _FIGURE_OPTIONS["format"] if format is None else format)
+        dots = _check_dpi("dpi", _FIGURE_OPTIONS["dpi"] if dpi is None else dpi)
+        out = Path(out_dir)
+        img, js = out / f"{name}.{fmt}", out / f"{name}.json"
+        code = _caller()
+        meta = {"figure": name, **sidecar}
+        meta.setdefault("seed", _FIGURE_OPTIONS["seed"])
+        meta.setdefault("source", code)
+        meta.update(code=code, tailpower_version=__version__, format=fmt, dpi=dots)
+        if _FIGURE_OPTIONS["seed"] is not None:
+            meta["base_seed"] = _FIGURE_OPTIONS["seed"]
         out.mkdir(parents=True, exist_ok=True)
-        for p in (png, js):
+        for p in (img, js):
             if (p.exists() or p.is_symlink()) and not p.is_file():
                 raise ValueError(f"out_dir: {p} exists and is not a regular file; not replacing it")
-        if (png.exists() or js.exists()) and not _own_sidecar(js, name):
+        if (img.exists() or js.exists()) and not _own_sidecar(js, name):
             raise ValueError(
-                f"out_dir: {png.name} or {js.name} in {out} was not written by tailpower for the figure "
+                f"out_dir: {img.name} or {js.name} in {out} was not written by tailpower for the figure "
                 f"{name!r} (no matching sidecar); not overwriting it -- choose another output directory")
-        payload = json.dumps(jsonable({"figure": name, **sidecar}), indent=1, allow_nan=False)
-        _replace_atomically(png, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png"))
+        payload = json.dumps(jsonable(meta), indent=1, allow_nan=False)
+        # fixed metadata: the same figure and seed give the same bytes (no creation date)
+        md = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt)
+        _replace_atomically(img, lambda tmp: fig.savefig(tmp, dpi=dots, bbox_inches="tight", format=fmt,
+                                                          metadata=md))
         _replace_atomically(js, lambda tmp: Path(tmp).write_text(payload))
     finally:
         plt.close(fig)
-    return [png, js]
+    return [img, js]

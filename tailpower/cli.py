@@ -1,21 +1,26 @@
 """The ``tailpower`` command line.
 
-    tailpower figures [NAME ...] [--out DIR] [--seed S] [--quick]
+    tailpower --version
+    tailpower figures [NAME ...] [--out DIR] [--seed S] [--quick] [--format png|pdf|svg] [--dpi N]
+    tailpower figures --list
     tailpower claims [--area AREA ...] [--verbose]
-    tailpower bench [NAME ...] [--quick]
+    tailpower bench [NAME ...] [--quick]          (in a source checkout only)
     tailpower sweep SPEC.toml [--scheduler ADDRESS] [--workers N]
 
 ``figures`` draws figures from the registries of the three science packages (no names = all; a
 package name such as ``cogpower`` selects all of its figures). Each figure gets its own random
 stream derived from ``--seed`` and its name, so drawing one figure alone gives the same picture as
-drawing all of them. ``claims`` prints the claims ledger and exits 1 if any claim fails. ``bench``
-runs the ratio benchmarks in ``benchmarks/`` and prints their ratios. ``sweep`` runs or resumes the
-sweep a TOML spec describes (``tailpower.sweep``), on local processes or a Dask cluster.
+drawing all of them; ``--list`` names them. Each sidecar records the seed, the source, the code
+that drew it and the package version. ``claims`` prints the claims ledger and exits 1 if any claim
+fails. ``bench`` runs the ratio benchmarks in ``benchmarks/`` of the source checkout and prints
+their ratios; an installed wheel has no benchmarks, and no ``bench`` command. ``sweep`` runs or
+resumes the sweep a TOML spec describes (``tailpower.sweep``), on local processes or a Dask cluster.
 
 Exit codes: 0 success; 1 a claim failed, or a sweep point raised or its worker died (the finished
 points are saved; rerunning resumes); 2 a usage error -- a bad option, an unknown figure or area, a
-spec or results file that is refused, a missing extra -- reported as one line naming the option or
-spec key, never a traceback; 130 interrupted.
+spec or results file that is refused, a missing extra (the message names it), a package shadowed
+by another distribution's of the same name -- reported as one line naming the option or spec key,
+never a traceback; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -30,15 +35,22 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import show_progress
+from . import __version__
+from ._common import FIGURE_FORMATS, figure_options, show_progress
+from ._extras import MissingExtraError, check_own_package, own_root, require
 
 PACKAGES = ("cogpower", "goodhart", "powerseek")
 
 
 def figure_registry() -> dict:
-    """All registered figures, ``{name: function(out_dir, rng, quick) -> list[Path]}``."""
+    """All registered figures, ``{name: function(out_dir, rng, quick) -> list[Path]}``.
+
+    ImportError naming the package if ``goodhart``, ``powerseek`` or ``cogpower`` would be
+    imported from another distribution than tailpower's (see :mod:`tailpower._extras`).
+    """
     registry: dict = {}
     for pkg in PACKAGES:
+        check_own_package(pkg)
         mod = importlib.import_module(f"{pkg}.figures")
         for name, fn in getattr(mod, "FIGURES", {}).items():
             if name in registry:
@@ -79,15 +91,59 @@ def _seed(text: str) -> int:
     return value
 
 
+def _dpi(text: str) -> int:
+    """``--dpi``: an integer from 10 to 2400 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer from 10 to 2400, got {text!r}") from None
+    if not 10 <= value <= 2400:
+        raise argparse.ArgumentTypeError(f"expected an integer from 10 to 2400, got {value}")
+    return value
+
+
+def _registry_or_usage_error() -> dict:
+    try:
+        return figure_registry()
+    except ImportError as exc:  # a shadowing package of the same name
+        raise UsageError(str(exc)) from None
+
+
+def figure_description(name: str, fn) -> str:
+    """One line about figure ``name``: the first paragraph of its function's docstring, else the
+    ``- name: ...`` item of its module's docstring, else empty."""
+    import inspect
+    import re
+
+    doc = inspect.getdoc(fn) or ""
+    text = " ".join(doc.split("\n\n")[0].split())
+    if not text:
+        mod = sys.modules.get(getattr(fn, "__module__", ""), None)
+        m = re.search(rf"^- {re.escape(name)}: (.*?)(?=^- |^$|\Z)", inspect.getdoc(mod) or "", re.M | re.S)
+        text = " ".join(m.group(1).split()) if m else ""
+    return text if len(text) <= 110 else text[:107].rstrip() + "..."
+
+
 def cmd_figures(args: argparse.Namespace) -> int:
-    registry = figure_registry()
+    registry = _registry_or_usage_error()
+    if args.list:
+        if args.names:
+            raise UsageError("--list: takes no figure names")
+        width = max(map(len, registry))
+        for name in sorted(registry):
+            print(f"{name:{width}s}  {figure_description(name, registry[name])}".rstrip())
+        return 0
     names = _select(registry, args.names)
+    try:
+        require("matplotlib", "plot", "tailpower figures")
+    except MissingExtraError as exc:
+        raise UsageError(str(exc)) from None
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {str(out)!r} exists and is not a directory")
     for name in names:
         t0 = time.perf_counter()
-        with show_progress(sys.stderr.isatty()):
+        with show_progress(sys.stderr.isatty()), figure_options(format=args.format, dpi=args.dpi, seed=args.seed):
             try:
                 paths = registry[name](out, figure_rng(args.seed, name), args.quick)
             except ValueError as exc:  # save_figure refuses to overwrite files that are not ours
@@ -98,7 +154,20 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def ledger_areas() -> list[str]:
+    """The areas of the claims ledger: the modules of tailpower's ``proofs`` package (but
+    ``ledger`` and private ones), read from its directory without importing anything."""
+    return sorted(p.stem for p in (own_root() / "proofs").glob("*.py")
+                  if p.stem != "ledger" and not p.stem.startswith("_"))
+
+
 def cmd_claims(args: argparse.Namespace) -> int:
+    try:
+        for pkg in ("proofs", *PACKAGES):
+            check_own_package(pkg)
+        require("sympy", "symbolic", "tailpower claims")
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
     from proofs.ledger import all_claims, areas, evaluate
 
     unknown = [a for a in args.area or () if a not in areas()]
@@ -126,16 +195,29 @@ def cmd_claims(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def benchmarks_dir() -> Path:
-    """``benchmarks/`` of the source checkout (the project is installed editable)."""
-    for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
-        if (base / "benchmarks").is_dir():
+def _is_checkout(base: Path) -> bool:
+    """True if ``base`` is a tailpower source checkout with its benchmarks (never a user's own
+    ``benchmarks/`` folder, whose files ``bench`` would otherwise execute)."""
+    try:
+        meta = (base / "pyproject.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return 'name = "tailpower"' in meta and (base / "benchmarks" / "_harness.py").is_file()
+
+
+def benchmarks_dir() -> Path | None:
+    """``benchmarks/`` of the source checkout the package runs from (an editable install), or of
+    the tailpower checkout that is the current directory; None for an installed wheel elsewhere."""
+    for base in (own_root(), Path.cwd()):
+        if _is_checkout(base):
             return base / "benchmarks"
-    raise UsageError("bench: no benchmarks/ directory found (run from the source checkout)")
+    return None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     bdir = benchmarks_dir()
+    if bdir is None:  # pragma: no cover - the command is only registered in a checkout
+        raise UsageError("bench: no benchmarks/ directory (run from the tailpower source checkout)")
     sys.path.insert(0, str(bdir))
     files = sorted(bdir.glob("bench_*.py"))
     if args.names:
@@ -157,6 +239,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep.command import run_command
 
+    if args.scheduler is not None:
+        try:
+            require("distributed", "distributed", "tailpower sweep --scheduler")
+        except MissingExtraError as exc:
+            raise UsageError(f"--scheduler: {exc}") from None
+
     try:
         rc, _, _ = run_command(args.spec, scheduler=args.scheduler, workers=args.workers,
                                results=args.results, progress=args.progress)
@@ -174,25 +262,36 @@ def main(argv: list[str] | None = None) -> int:
         raise TypeError(f"argv: expected a list of strings, got {argv!r}"[:200])
     from .sweep.command import add_arguments
 
-    parser = argparse.ArgumentParser(prog="tailpower", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="tailpower", description="tailpower: executable AI-alignment theory -- figures, the claims "
+                                      "ledger, benchmarks and parameter sweeps.",
+        epilog="exit codes: 0 success; 1 a claim failed or a sweep point failed; 2 usage error; "
+               "130 interrupted")
+    parser.add_argument("--version", action="version", version=f"tailpower {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("figures", help="reproduce figures (PNG + JSON sidecar)")
+    p = sub.add_parser("figures", help="reproduce figures (image + JSON sidecar)")
     p.add_argument("names", nargs="*", help="figure names or package names; none = all")
+    p.add_argument("--list", action="store_true", help="name the figures and exit")
     p.add_argument("--out", default="figures", help="output directory (default: figures)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed, >= 0 (default: 0)")
     p.add_argument("--quick", action="store_true", help="small, fast versions")
+    p.add_argument("--format", choices=FIGURE_FORMATS, default="png", help="image format (default: png)")
+    p.add_argument("--dpi", type=_dpi, default=110, help="resolution, 10 to 2400 (default: 110)")
     p.set_defaults(func=cmd_figures)
 
+    areas = ledger_areas()
     p = sub.add_parser("claims", help="print the claims ledger; exit 1 if any claim fails")
-    p.add_argument("--area", action="append", help="a module of proofs/, e.g. cogpower (repeatable)")
+    p.add_argument("--area", action="append", choices=areas, metavar="AREA",
+                   help=f"only this area of the ledger (repeatable): {', '.join(areas)}")
     p.add_argument("--verbose", "-v", action="store_true")
     p.set_defaults(func=cmd_claims)
 
-    p = sub.add_parser("bench", help="run benchmarks/ and print speed ratios")
-    p.add_argument("names", nargs="*", help="substrings of benchmark file names")
-    p.add_argument("--quick", action="store_true", help="small problem sizes")
-    p.set_defaults(func=cmd_bench)
+    if benchmarks_dir() is not None:
+        p = sub.add_parser("bench", help="run benchmarks/ and print speed ratios (source checkout only)")
+        p.add_argument("names", nargs="*", help="substrings of benchmark file names")
+        p.add_argument("--quick", action="store_true", help="small problem sizes")
+        p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("sweep", help="run or resume a parameter sweep (tailpower.sweep)")
     add_arguments(p)

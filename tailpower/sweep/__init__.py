@@ -56,7 +56,9 @@ ignored by :func:`load_results` and cut away before a rerun appends. Results are
 in the worker: a dataclass (e.g. :class:`tailpower._common.Estimate`) or mapping becomes an object,
 a scalar becomes ``{"value": x}``; numpy arrays become lists and non-finite floats the strings
 ``"inf"``, ``"-inf"``, ``"nan"`` (as :func:`tailpower._common.jsonable`). Floats are written with
-``repr``, which round-trips exactly.
+``repr``, which round-trips exactly. ``load_results(path, as_frame=True)`` gives a pandas DataFrame
+with real NaN and infinities, and :func:`write_parquet` writes the records as a Parquet file (both
+need the ``frames`` extra: ``pip install 'tailpower[frames]'``).
 
 Nothing a user owns is overwritten (docs/contract.md, item 4): a results path that holds anything
 but this spec's own results file -- a text file, binary data, the results of a different spec or
@@ -82,7 +84,8 @@ from .keys import point_key, point_seed
 from .run import run_sweep
 from .search import points
 from .spec import SweepSpec, load_spec
+from .frames import to_frame, write_parquet
 from .store import FORMAT_VERSION, load_results, table
 
 __all__ = ["SweepSpec", "load_spec", "points", "run_sweep", "load_results", "table", "run_example",
-           "point_key", "point_seed", "FORMAT_VERSION"]
+           "point_key", "point_seed", "FORMAT_VERSION", "to_frame", "write_parquet"]

@@ -177,7 +177,7 @@ def _scan(fh, path: Path, param: str, size: int, header_line: bytes | None = Non
     return _Scan(header, [records[k] for k in sorted(records)], end, size, False)
 
 
-def load_results(path: str | os.PathLike, *, header: bool = False):
+def load_results(path: str | os.PathLike, *, header: bool = False, as_frame: bool = False):
     """The records of a results file, sorted by key (a half-written last line is ignored).
 
     Parameters
@@ -186,11 +186,22 @@ def load_results(path: str | os.PathLike, *, header: bool = False):
         A results file written by :func:`tailpower.sweep.run_sweep`.
     header : bool
         Also return the header (``{"tailpower_sweep", "spec_hash", "spec"}``).
+    as_frame : bool
+        Return a :class:`pandas.DataFrame` (one row per point; columns ``key``, ``round``,
+        ``seed``, ``params.*``, ``result.*``, ``error``) with real NaN and infinities instead of
+        the strings the JSON file holds (:func:`tailpower.sweep.frames.to_frame`; the ``frames``
+        extra).
 
     Returns
     -------
-    list of dict, or (dict, list of dict)
-        Records ``{"key", "params", "seed", "round", "result" | "error"}``.
+    list of dict, or DataFrame, or (dict, list of dict or DataFrame)
+        Records ``{"key", "params", "seed", "round", "result" | "error"}``; non-finite floats are
+        the strings ``"inf"``, ``"-inf"``, ``"nan"`` in the records and real floats in the frame.
+
+    Examples
+    --------
+    >>> from tailpower.sweep import load_results                    # doctest: +SKIP
+    >>> load_results("results/cogpower.jsonl", as_frame=True)       # doctest: +SKIP
 
     Raises
     ------
@@ -199,6 +210,9 @@ def load_results(path: str | os.PathLike, *, header: bool = False):
         non-UTF-8 bytes, duplicated JSON keys, two different records for one key), a newer results
         format, or a file too large for the memory budget (:class:`tailpower.BudgetError`).
     """
+    for name, flag in (("header", header), ("as_frame", as_frame)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name}: expected True or False, got {type(flag).__name__}")
     p = Path(os.path.abspath(_path_arg("path", path)))
     st = _stat(p, "path")
     if st is None:
@@ -210,7 +224,12 @@ def load_results(path: str | os.PathLike, *, header: bool = False):
         raise ValueError(f"path: cannot read {str(p)!r}: {exc.strerror or exc}") from None
     if scan.header is None:
         raise ValueError(f"path: {p} holds no complete header line (empty, or a sweep killed while starting)")
-    return (scan.header, scan.records) if header else scan.records
+    records = scan.records
+    if as_frame:
+        from .frames import to_frame
+
+        records = to_frame(records)
+    return (scan.header, records) if header else records
 
 
 def table(records: Iterable[Mapping], *fields: str) -> dict[str, np.ndarray]:
