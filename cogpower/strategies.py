@@ -7,10 +7,12 @@ under a minute per call (tests/contract/test_cogpower_strategies.py checks this)
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
+from tailpower._extras import require
 
 from . import _checks
 from .model import IndependentSteps
+
+st = require("hypothesis.strategies", "strategies", "cogpower.strategies")  # or an error naming the extra
 
 
 def _bounds(lo_name: str, lo, hi_name: str, hi) -> tuple[float, float]:

@@ -9,10 +9,12 @@ Parameters are drawn inside the safe ranges recorded in ``goodhart.model.FAMILIE
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
+from tailpower._extras import require
 from scipy import stats
 
 from .model import FAMILIES, Dependent, point_mass
+
+st = require("hypothesis.strategies", "strategies", "goodhart.strategies")  # or an error naming the extra
 
 __all__ = ["families", "distributions", "dependent_models"]
 

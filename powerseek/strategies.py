@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
+from tailpower._extras import require
 
 from .model import MDP
+
+st = require("hypothesis.strategies", "strategies", "powerseek.strategies")  # or an error naming the extra
 
 __all__ = ["deterministic_mdps", "stochastic_mdps", "reward_vectors", "integer_reward_vectors", "gammas",
            "copy_environments", "orbit_parameters", "eu_decisions"]

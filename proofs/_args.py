@@ -9,7 +9,7 @@ import math
 import numbers
 from typing import Any
 
-import sympy as sp
+from proofs._sympy import sp  # SymPy, or an error naming the symbolic extra
 
 
 def symbolic_arg(name: str, value: Any, *, lo: float | None = None, hi: float | None = None,

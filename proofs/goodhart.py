@@ -11,7 +11,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
-import sympy as sp
+from proofs._sympy import sp  # SymPy, or an error naming the symbolic extra
 
 from proofs.ledger import Check, Claim
 

@@ -15,7 +15,7 @@ import math
 import numbers
 
 import numpy as np
-import sympy as sp
+from proofs._sympy import sp  # SymPy, or an error naming the symbolic extra
 from scipy import stats
 
 from proofs._args import symbolic_arg

@@ -24,7 +24,7 @@ import itertools
 import math
 
 import numpy as np
-import sympy as sp
+from proofs._sympy import sp  # SymPy, or an error naming the symbolic extra
 
 from proofs._args import symbolic_arg, visit_distribution_args
 from proofs.ledger import Check, Claim

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import sympy as sp
+from proofs._sympy import sp  # SymPy, or an error naming the symbolic extra
 
 from proofs._args import int_arg
 from proofs.ledger import Check, Claim
