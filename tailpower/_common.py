@@ -186,12 +186,30 @@ def _restore_budget(old: int) -> Iterator[int]:
 
 
 def set_memory_budget(nbytes: int | float | str):
-    """Set the memory budget (bytes, or a string such as ``"4GiB"``); returns a context manager
-    that restores the previous budget, so both forms work::
+    """Set the memory budget; the returned context manager restores the previous one.
 
-        tailpower.set_memory_budget("4GiB")            # from now on
-        with tailpower.set_memory_budget("256MiB"):    # only inside the block
-            ...
+    Parameters
+    ----------
+    nbytes : int, float or str
+        Bytes, or a string such as ``"4GiB"``, ``"256MiB"`` or ``"2GB"``; at least 1 MiB.
+
+    Returns
+    -------
+    context manager
+        Restores the previous budget on exit, so both ``set_memory_budget("4GiB")`` (from now
+        on) and ``with set_memory_budget("256MiB"): ...`` (only inside the block) work.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming ``nbytes``: not a number of bytes, or below 1 MiB, or not finite.
+
+    Examples
+    --------
+    >>> import tailpower
+    >>> with tailpower.set_memory_budget("256MiB"):
+    ...     tailpower.format_bytes(tailpower.memory_budget())
+    '256 MiB'
     """
     global _memory_budget
     old = _memory_budget
