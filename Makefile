@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test test-thorough figures bench claims clean
+.PHONY: test test-thorough figures bench claims docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,5 +31,17 @@ bench: $(STAMP)
 claims: $(STAMP)
 	$(BIN)/tailpower claims
 
+# The documentation site (Sphinx) into docs/_build/html, warnings as errors. The docs extra is
+# installed on top of the test install; its stamp is redone when pyproject.toml changes.
+DOCS_STAMP := $(VENV)/.docs-stamp
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: open docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis docs/_build docs/api docs/ledger.rst docs/gallery.rst docs/examples.rst
