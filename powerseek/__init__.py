@@ -17,9 +17,10 @@ Orbit-level tendencies of retargetable decision-makers (Turner & Tadepalli 2022)
     t = ps.orbit_tendency(ps.decisions.optimal, A, B, [10, 5, 0])
     t.more, t.less, t.equal, t.orbit_size              # 2/3, 1/3, 0, 6
 
-Data flow: model (:class:`MDP`, reward laws) -> ``_kernels`` (numba: batched value iteration,
-Karp's maximum mean cycle, lexicographic limit comparison) -> estimators (``power``,
-``power_curve``, ``optimality_probability``) -> ``figures``.
+Data flow: model (:class:`MDP`, stored sparse; reward laws; importers in ``interop``) ->
+``_kernels`` (numba: batched value iteration, policy iteration on functional graphs, Karp's
+maximum mean cycle, lexicographic limit comparison) -> estimators (``power``, ``power_curve``,
+``optimality_probability``, which choose the solver and report it) -> ``figures``.
 
 Every public function answers or refuses with a ValueError / TypeError naming the parameter
 (docs/contract.md): memory is checked against ``tailpower.set_memory_budget`` (samples are drawn
@@ -28,7 +29,7 @@ and solved in batches), and work driven by a size parameter (samples, orbits, ho
 iteration go to policy iteration or are refused naming gamma.
 """
 
-from . import decisions, examples, limits, orbits
+from . import decisions, examples, interop, limits, orbits
 from ._checks import set_work_limit, work_limit
 from .model import MDP
 from .power import (
@@ -59,6 +60,7 @@ from .solvers import (
     limit_optimal_actions,
     max_gain,
     optimal_actions,
+    policy_iteration,
     policy_value,
     q_values,
     reachable_cycles,
@@ -70,6 +72,7 @@ __all__ = [
     "set_work_limit",
     "work_limit",
     "examples",
+    "interop",
     "RewardLaw",
     "iid",
     "independent",
@@ -77,6 +80,7 @@ __all__ = [
     "from_callable",
     "VIResult",
     "value_iteration",
+    "policy_iteration",
     "policy_value",
     "q_values",
     "optimal_actions",

@@ -76,14 +76,14 @@ class MDPDecision:
         if not items:
             raise ValueError(f"{param}: empty option set")
         cols: list[int] = []
-        valid = np.flatnonzero(mdp.action_mask[s])
+        valid = mdp.valid_columns(s)
         for it in items:
             name = str(it)
             if name in mdp.actions[s]:
                 c = int(valid[mdp.actions[s].index(name)])
             elif mdp.is_deterministic and name in mdp.states:
                 t = mdp.index(name)
-                hits = [int(a) for a in valid if mdp.transitions[s, a, t] == 1.0]
+                hits = [int(a) for a in valid if _sure_successor(mdp, s, a) == t]
                 if not hits:
                     raise ValueError(f"{param}: {name!r} is not a successor of {mdp.states[s]!r}")
                 c = hits[0]
@@ -104,7 +104,7 @@ class MDPDecision:
         if R.ndim != 2 or R.shape[1] != mdp.n_states or not np.all(np.isfinite(R)):
             raise ValueError(f"theta: expected finite reward vectors of length {mdp.n_states}, got shape {R.shape}")
         rmax = float(np.abs(R).max())
-        A = mdp.action_mask.shape[1]
+        A = mdp.n_actions
         act_ptr, act_col = mdp.csr[0], mdp.csr[1]
         sel = slice(int(act_ptr[s]), int(act_ptr[s + 1]))
         Q = np.full((R.shape[0], A), -np.inf)
@@ -118,9 +118,8 @@ class MDPDecision:
             return Q, tol
         if self.kind == "average":
             G = max_gain(mdp, R)
-            for a in np.flatnonzero(mdp.action_mask[s]):
-                t = int(np.argmax(mdp.transitions[s, a]))
-                Q[:, a] = G[:, t]
+            for a in mdp.valid_columns(s).tolist():
+                Q[:, a] = G[:, _sure_successor(mdp, s, a)]
             return Q, 1e-12 * max(1.0, rmax)
         # finite horizon: V_0 = R, V_k = R + max_a T_a V_{k-1}; Q_T(s, a) = R(s) + T_a V_{T-1}
         if rmax * (self.horizon + 1) > _HUGE:
@@ -198,7 +197,7 @@ class MDPDecision:
         elif self.kind == "average":
             cycles, reach = reachable_cycles(mdp)
             for a in cols:
-                t = int(np.argmax(mdp.transitions[s, a]))
+                t = _sure_successor(mdp, s, a)
                 for c, cyc in enumerate(cycles):
                     if reach[t, c]:
                         f = np.zeros(S)
@@ -217,7 +216,7 @@ class MDPDecision:
         table = mdp.successor_table
         layer: dict = {}
         for a in cols:
-            t = int(np.argmax(mdp.transitions[s, a]))
+            t = _sure_successor(mdp, s, a)
             counts = [0] * S
             counts[s] += 1
             counts[t] += 1
@@ -238,6 +237,12 @@ class MDPDecision:
             if steps > work_limit():
                 check_work("T", steps, f"enumerating the visit-count vectors of {self.horizon}-step paths")
         return [np.array(c, dtype=float) for (_, c) in layer]
+
+
+def _sure_successor(mdp: MDP, s: int, column: int) -> int:
+    """The successor of the action in ``column`` at ``s`` if it is sure (probability 1), else -1."""
+    nxt, prob = mdp.row(s, column)
+    return int(nxt[0]) if len(nxt) == 1 else -1
 
 
 def _mdp_decision(mdp, state, kind, **kw) -> MDPDecision:

@@ -92,6 +92,11 @@ def pacman_shutdown(rows: int = 3, cols: int = 3) -> MDP:
     "0,0" has one extra action "off" into an absorbing off state (game over). With
     rows * cols >= 2 self-loops besides off, average-optimal policies tend to avoid off:
     P(off is optimal at start, gamma = 1) = 1/(rows*cols + 1) under iid rewards."""
+    from tailpower._common import check_int, check_memory
+
+    rows, cols = check_int("rows", rows), check_int("cols", cols)
+    # the successor lists below hold about 1 KB of Python objects per cell
+    check_memory("rows", 1000.0 * rows * cols, f"a {rows} x {cols} Pac-Man grid built from successor lists")
     grid = MDP.gridworld(rows, cols, stay=True)
     succ = {}
     for s, name in enumerate(grid.states):

@@ -73,55 +73,61 @@ def _row_blocks(K: int, steps_per_row: float):
 
 # ----------------------------------------------------------------------------- graph structure
 def _scc(mdp: MDP) -> dict:
-    """Strongly connected components of the successor graph (networkx, iterative), the arrays of
-    Karp's kernel, and the condensation DAG in reverse topological order (sinks first)."""
+    """Strongly connected components of the successor graph (scipy.sparse.csgraph, no recursion),
+    the arrays of Karp's kernel, and the condensation DAG in reverse topological order (sinks
+    first). Components are numbered by their smallest state."""
     st = _struct(mdp)
     if "scc" not in st:
-        import networkx as nx
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import connected_components
 
-        table = mdp.successor_table
-        g = nx.DiGraph()
-        g.add_nodes_from(range(mdp.n_states))
-        for s, row in enumerate(table):
-            g.add_edges_from((s, t) for t in row)
-        comps = [sorted(c) for c in nx.strongly_connected_components(g)]
-        comps.sort()
-        comp_of = np.empty(mdp.n_states, dtype=np.int64)
-        for c, nodes in enumerate(comps):
-            comp_of[nodes] = c
-        scc_ptr = np.zeros(len(comps) + 1, dtype=np.int64)
-        scc_nodes, edge_ptr, src, dst, has_cycle = [], [0], [], [], []
-        succ: list[set[int]] = [set() for _ in comps]
-        for c, nodes in enumerate(comps):
-            local = {v: i for i, v in enumerate(nodes)}
-            scc_nodes += nodes
-            scc_ptr[c + 1] = len(scc_nodes)
-            for v in nodes:
-                for t in table[v]:
-                    if t in local:
-                        src.append(local[v])
-                        dst.append(local[t])
-                    else:
-                        succ[c].add(int(comp_of[t]))
-            edge_ptr.append(len(src))
-            has_cycle.append(len(nodes) > 1 or nodes[0] in table[nodes[0]])
-        dag = nx.DiGraph()
-        dag.add_nodes_from(range(len(comps)))
-        dag.add_edges_from((c, d) for c in range(len(comps)) for d in succ[c])
-        order = list(reversed(list(nx.topological_sort(dag))))
+        S = mdp.n_states
+        src = np.asarray(mdp.entry_state)
+        dst = np.asarray(mdp.successor_array)
+        check_memory("mdp", 64.0 * (S + len(src)), f"the strongly connected components of {S} states")
+        G = sp.csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(S, S))
+        n, lab = connected_components(G, directed=True, connection="strong")
+        first = np.full(n, S, dtype=np.int64)
+        np.minimum.at(first, lab, np.arange(S))
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(n)
+        comp_of = rank[lab]
+        nodes = np.argsort(comp_of, kind="stable")  # grouped by component, sorted within
+        scc_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(comp_of, minlength=n), out=scc_ptr[1:])
+        local = np.empty(S, dtype=np.int64)
+        local[nodes] = np.arange(S) - scc_ptr[comp_of[nodes]]
+        cs, cd = comp_of[src], comp_of[dst]
+        inner = cs == cd
+        order_e = np.argsort(cs[inner], kind="stable")
+        e_src, e_dst = local[src[inner]][order_e], local[dst[inner]][order_e]
+        edge_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cs[inner], minlength=n), out=edge_ptr[1:])
+        size = np.diff(scc_ptr)
+        loop = np.zeros(n, dtype=bool)
+        loop[cs[inner & (src == dst)]] = True
+        has_cycle = (size > 1) | loop
+        pairs = np.unique(np.stack([cs[~inner], cd[~inner]], axis=1), axis=0) if (~inner).any() else np.zeros((0, 2), np.int64)
+        succ: list[list[int]] = [[] for _ in range(n)]
+        indeg = np.zeros(n, dtype=np.int64)
+        for a, b in pairs.tolist():
+            succ[a].append(b)
+            indeg[b] += 1
+        topo = list(np.flatnonzero(indeg == 0).tolist())  # Kahn: sources first
+        i = 0
+        while i < len(topo):
+            for b in succ[topo[i]]:
+                indeg[b] -= 1
+                if indeg[b] == 0:
+                    topo.append(b)
+            i += 1
         st["scc"] = dict(
-            args=(
-                scc_ptr,
-                np.asarray(scc_nodes, dtype=np.int64),
-                np.asarray(edge_ptr, dtype=np.int64),
-                np.asarray(src, dtype=np.int64),
-                np.asarray(dst, dtype=np.int64),
-                np.asarray(has_cycle, dtype=np.bool_),
-            ),
-            comps=comps,
+            args=(scc_ptr, nodes.astype(np.int64), edge_ptr, e_src.astype(np.int64), e_dst.astype(np.int64),
+                  has_cycle.astype(np.bool_)),
+            comps=[nodes[scc_ptr[c]:scc_ptr[c + 1]].tolist() for c in range(n)],
             comp_of=comp_of,
-            succ=[sorted(x) for x in succ],
-            order=order,
+            succ=succ,
+            order=topo[::-1],
         )
     return st["scc"]
 
@@ -278,7 +284,8 @@ def lassos(mdp: MDP, state, max_lassos: int = 200_000) -> list[tuple[int, tuple[
     require_deterministic(mdp, "lassos")
     s0 = mdp.index(state)
     table = mdp.successor_table
-    cols = [np.flatnonzero(mdp.action_mask[s]).tolist() for s in range(mdp.n_states)]
+    ptr, colv = mdp.csr[0].tolist(), mdp.csr[1].tolist()
+    cols = [colv[ptr[s]:ptr[s + 1]] for s in range(mdp.n_states)]
     out: list = []
     pos = [-1] * mdp.n_states
     path = [s0]
@@ -430,7 +437,7 @@ def limit_optimal_actions(mdp: MDP, state, rewards, limit: str) -> np.ndarray:
     require_deterministic(mdp, "limit_optimal_actions")
     coef, first, rowabs = _lasso_tables(mdp, s, limit)
     Rs = R / pow2_scale(R)
-    out = np.zeros((R.shape[0], mdp.action_mask.shape[1]), dtype=np.bool_)
+    out = np.zeros((R.shape[0], mdp.n_actions), dtype=np.bool_)
     for lo, hi in _row_blocks(R.shape[0], float(coef.size)):
         _kernels.lexicographic_best(Rs[lo:hi], coef, first, rowabs, 1e-9, out[lo:hi])
     return out[0] if squeeze else out

@@ -1,20 +1,29 @@
-"""Finite MDPs with named states (Turner et al. 2021, section 2).
+"""Finite MDPs with named states (Turner et al. 2021, section 2), stored sparse.
 
-An :class:`MDP` holds a dense transition array ``T[s, a, s']`` of shape (S, A, S), a boolean
-``action_mask[s, a]`` saying which actions exist at each state (states may have different numbers
-of actions; rows of absent actions are zero), the state names and the action names. Rewards are
-*not* part of the MDP: they live on states and are drawn from a reward law (``powerseek.rewards``).
+An :class:`MDP` holds, for every state, its valid actions and, for every action, the successor
+states it can reach with their probabilities -- only the nonzero transitions (CSR-like arrays,
+:attr:`MDP.csr`), so memory grows like S x A x successors, not S x A x S: a 300 x 300 gridworld
+(90,000 states) takes about 20 MB where the dense S x A x S array took 302 GiB. The dense array
+``transitions[s, a, s']`` and the boolean ``action_mask[s, a]`` of the (S, A) action layout are
+materialised on request (checked against the memory budget). Rewards are *not* part of the MDP:
+they live on states and are drawn from a reward law (``powerseek.rewards``).
 
-The kernels use a compressed copy (:attr:`MDP.csr`): for state ``s`` the valid actions are the
-entries ``act_ptr[s]:act_ptr[s+1]`` and action entry ``e`` moves to ``nxt[j]`` with probability
-``prob[j]`` for ``j`` in ``tr_ptr[e]:tr_ptr[e+1]`` -- only the nonzero transitions, which is what
-pays for gridworlds (5 successors out of S).
+For state ``s`` the valid actions are the entries ``act_ptr[s]:act_ptr[s+1]`` (entry ``e`` is
+column ``act_col[e]`` of the action layout) and entry ``e`` moves to ``nxt[j]`` with probability
+``prob[j]`` for ``j`` in ``tr_ptr[e]:tr_ptr[e+1]`` (successors sorted and distinct, probabilities
+positive, each row summing to 1 to rounding).
+
+Builders: the dense constructor ``MDP(states, transitions, action_mask, actions)``,
+:meth:`MDP.from_successors`, :meth:`MDP.from_graph`, :meth:`MDP.from_arrays` (layout "SAS" or
+"ASS"), :meth:`MDP.gridworld`; importers from Gymnasium, pymdptoolbox and QuantEcon, and
+:meth:`MDP.save` / :meth:`MDP.load` (``powerseek.interop``). Two MDPs compare equal when they have
+the same states, actions and transitions (bit for bit), so a saved, loaded or pickled copy equals
+the original.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -22,11 +31,10 @@ import numpy as np
 
 from tailpower._common import check_int, check_memory
 
-from ._checks import check_bool, check_real, float_array
+from . import _build
+from ._checks import check_bool, check_choice, check_real, float_array
 
 __all__ = ["MDP"]
-
-_ROW_TOL = 1e-9
 
 
 def _names(states: Any, param: str = "states") -> tuple[str, ...]:
@@ -48,11 +56,6 @@ def _short(names: Sequence[str], k: int = 10) -> str:
     return f"{head}" if len(names) <= k else f"{head[:-1] + ['...']} ({len(names)} in all)"
 
 
-def _dense_bytes(S: int, A: int) -> float:
-    """Peak bytes of building an MDP: the dense (S, A, S) array, a checked copy and row sums."""
-    return 3.0 * S * A * S * 8 + 16.0 * S * A
-
-
 def _cells(param: str, cells: Any) -> set[tuple[int, int]]:
     """A set of (row, col) pairs of ints from a sequence of pairs."""
     if isinstance(cells, (str, bytes)) or not isinstance(cells, (Sequence, set, frozenset, np.ndarray)):
@@ -65,77 +68,120 @@ def _cells(param: str, cells: Any) -> set[tuple[int, int]]:
     return out
 
 
-@dataclass(frozen=True, eq=False)
+def _action_names(actions: Any, counts: np.ndarray, param: str = "actions") -> tuple[tuple[str, ...], ...]:
+    """Validated action names: one tuple of distinct strings per state, of the state's action count.
+    Tuples shared between states (as the builders make them) are checked once."""
+    if isinstance(actions, (str, bytes)) or not isinstance(actions, (Sequence, np.ndarray)):
+        raise TypeError(f"{param}: expected one sequence of action names per state, got {type(actions).__name__}")
+    if len(actions) != len(counts):
+        raise ValueError(f"{param}: need one name per valid action of every state")
+    out = []
+    seen: dict[int, tuple] = {}
+    try:
+        for row, k in zip(actions, counts.tolist()):
+            t = seen.get(id(row))
+            if t is None:
+                t = row if isinstance(row, tuple) and all(type(x) is str for x in row) else tuple(str(x) for x in row)
+                if len(set(t)) != len(t):
+                    raise ValueError(f"{param}: action names of a state must be unique")
+                seen[id(row)] = t
+            if len(t) != k:
+                raise ValueError(f"{param}: need one name per valid action of every state")
+            out.append(t)
+    except TypeError:
+        raise TypeError(f"{param}: expected one sequence of action names per state") from None
+    return tuple(out)
+
+
 class MDP:
     """A finite MDP with named states; rewards live on states (Turner et al. 2021).
 
     Parameters
     ----------
-    states : tuple of str
+    states : sequence of str
         State names, in the order used by every array of the package.
-    transitions : ndarray, shape (S, A, S)
+    transitions : array, shape (S, A, S)
         ``transitions[s, a, s']`` = probability of moving to ``s'`` when taking action ``a`` at
         ``s``. Rows of valid actions sum to 1; rows of absent actions are all zero.
-    action_mask : ndarray of bool, shape (S, A)
+    action_mask : array of bool, shape (S, A)
         Which actions exist at each state (every state needs at least one).
-    actions : tuple of tuple of str
+    actions : sequence of sequences of str
         Names of the valid actions of each state, in action-index order.
 
-    Use the builders :meth:`from_successors`, :meth:`from_graph`, :meth:`from_arrays` and
-    :meth:`gridworld` rather than the constructor.
+    The dense constructor is kept for small hand-written MDPs; the builders
+    :meth:`from_successors`, :meth:`from_graph`, :meth:`from_arrays`, :meth:`gridworld` and the
+    importers never build the dense array. ``mdp.transitions`` and ``mdp.action_mask`` materialise
+    it on request (ValueError naming ``mdp`` above the memory budget).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.MDP.gridworld(300, 300)
+    >>> mdp.n_states, mdp.is_deterministic
+    (90000, True)
     """
 
-    states: tuple[str, ...]
-    transitions: np.ndarray
-    action_mask: np.ndarray
-    actions: tuple[tuple[str, ...], ...]
-
-    def __post_init__(self) -> None:
-        names = _names(self.states)
-        T = float_array("transitions", self.transitions)
+    # ------------------------------------------------------------------ construction
+    def __init__(self, states, transitions, action_mask, actions) -> None:
+        names = _names(states)
+        T = float_array("transitions", transitions)
         S = len(names)
         if T.ndim != 3 or T.shape[0] != S or T.shape[2] != S or T.shape[1] < 1:
             raise ValueError(f"transitions: expected shape (S, A, S) with S = {S} states, got {T.shape}")
-        check_memory("transitions", _dense_bytes(S, T.shape[1]), f"an MDP with {S} states and {T.shape[1]} actions")
-        if not np.all(np.isfinite(T)) or np.any(T < 0):
-            raise ValueError("transitions: probabilities must be finite and >= 0")
+        _build.check_build("transitions", S, S * T.shape[1], np.count_nonzero(T),
+                           f"an MDP with {S} states and {T.shape[1]} actions")
         try:
-            mask = np.asarray(self.action_mask, dtype=bool)
+            mask = np.asarray(action_mask, dtype=bool)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"action_mask: expected an (S, A) array of booleans ({exc})") from None
         if mask.shape != T.shape[:2]:
             raise ValueError(f"action_mask: expected shape {T.shape[:2]}, got {mask.shape}")
-        sums = T.sum(axis=2)
-        bad = mask & (np.abs(sums - 1.0) > _ROW_TOL)
-        if bad.any():
-            s, a = map(int, np.argwhere(bad)[0])
-            raise ValueError(
-                f"transitions: row of state {names[s]!r}, action {a} sums to {sums[s, a]!r}, not 1 "
-                "(rows must be probability distributions)"
-            )
-        if np.any(T[~mask] != 0):
-            raise ValueError("transitions: rows of actions absent from action_mask must be zero")
+        if not np.all(np.isfinite(T)) or np.any(T < 0):
+            raise ValueError("transitions: probabilities must be finite and >= 0")
         if not mask.any(axis=1).all():
             s = int(np.argmin(mask.any(axis=1)))
             raise ValueError(f"action_mask: state {names[s]!r} has no action")
-        try:
-            acts = tuple(tuple(str(a) for a in row) for row in self.actions)
-        except TypeError:
-            raise TypeError("actions: expected one sequence of action names per state") from None
-        if len(acts) != S or any(len(acts[s]) != int(mask[s].sum()) for s in range(S)):
-            raise ValueError("actions: need one name per valid action of every state")
-        if any(len(set(row)) != len(row) for row in acts):
-            raise ValueError("actions: action names of a state must be unique")
-        # rows of valid actions sum to 1 within 1e-9; make them sum to 1 to rounding, so every
-        # value is an average of rewards (|V| <= max|R| / (1 - gamma)).
-        T = np.where(mask[:, :, None], T / np.where(mask, sums, 1.0)[:, :, None], 0.0)
-        T.setflags(write=False)
-        mask = mask.copy()
-        mask.setflags(write=False)
-        object.__setattr__(self, "states", names)
-        object.__setattr__(self, "transitions", T)
-        object.__setattr__(self, "action_mask", mask)
-        object.__setattr__(self, "actions", acts)
+        s, a, t = np.nonzero(T)
+        arrays = _build.from_coo(S, T.shape[1], s, a, t, T[s, a, t], "transitions", names, valid=mask)
+        self._set(names, _action_names(actions, np.diff(arrays[0])), T.shape[1], arrays)
+
+    def _set(self, names, actions, n_cols: int, arrays) -> None:
+        for arr in arrays:
+            arr.setflags(write=False)
+        d = self.__dict__
+        d["states"], d["actions"], d["_n_cols"] = names, actions, int(n_cols)
+        d["_act_ptr"], d["_act_col"], d["_tr_ptr"], d["_nxt"], d["_prob"] = arrays
+
+    @classmethod
+    def _from_parts(cls, names, actions, n_cols: int, arrays) -> "MDP":
+        """An MDP from canonical arrays (already checked by :func:`_build.from_coo`)."""
+        self = cls.__new__(cls)
+        self._set(names, actions, n_cols, arrays)
+        return self
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"MDP is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"MDP is immutable: cannot delete {name!r}")
+
+    def __reduce__(self):
+        return (_restore, (self.states, self.actions, self._n_cols, self.csr))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, MDP):
+            return NotImplemented
+        if self is other:
+            return True
+        return (self._n_cols == other._n_cols and self.states == other.states and self.actions == other.actions
+                and all(np.array_equal(x, y) for x, y in zip(self.csr, other.csr)))
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.states, self.actions, self._n_cols) + tuple(hash(x.tobytes()) for x in self.csr))
+            self.__dict__["_hash"] = h
+        return h
 
     # ------------------------------------------------------------------ builders
     @classmethod
@@ -155,32 +201,33 @@ class MDP:
         names = _names(list(successors), param)
         index = {n: i for i, n in enumerate(names)}
         S = len(names)
-        succ: list[list[int]] = []
+        flat: list[int] = []
+        counts: list[int] = []
         for n, lst in zip(names, successors.values()):
             if isinstance(lst, (str, bytes)) or not isinstance(lst, (Sequence, np.ndarray)):
                 raise TypeError(f"{param}: value for state {n!r} must be a list of state names")
             row: list[int] = []
-            seen: set[int] = set()
             for x in lst:
-                if str(x) not in index:
+                i = index.get(str(x))
+                if i is None:
                     raise ValueError(f"{param}: {str(x)!r} (successor of {n!r}) is not a state; every state must be a key")
-                if index[str(x)] in seen:
-                    raise ValueError(f"{param}: {str(x)!r} listed twice as a successor of {n!r}")
-                row.append(index[str(x)])
-                seen.add(index[str(x)])
+                row.append(i)
             if not row:
                 raise ValueError(f"{param}: state {n!r} has no successor (a terminal state lists itself)")
-            succ.append(row)
-        A = max(len(r) for r in succ)
-        check_memory(param, _dense_bytes(S, A), f"an MDP with {S} states and {A} actions (dense S x A x S)")
-        T = np.zeros((S, A, S))
-        mask = np.zeros((S, A), dtype=bool)
-        for s, row in enumerate(succ):
-            for a, t in enumerate(row):
-                T[s, a, t] = 1.0
-                mask[s, a] = True
-        actions = tuple(tuple(names[t] for t in row) for row in succ)
-        return cls(names, T, mask, actions)
+            if len(set(row)) != len(row):
+                dup = next(names[i] for i in row if row.count(i) > 1)
+                raise ValueError(f"{param}: {dup!r} listed twice as a successor of {n!r}")
+            flat.extend(row)
+            counts.append(len(row))
+        E = len(flat)
+        _build.check_build(param, S, E, E, f"an MDP with {S} states and {E} actions")
+        cnt = np.asarray(counts, dtype=np.int64)
+        act_ptr = np.zeros(S + 1, dtype=np.int64)
+        np.cumsum(cnt, out=act_ptr[1:])
+        act_col = np.arange(E, dtype=np.int64) - np.repeat(act_ptr[:-1], cnt)
+        arrays = (act_ptr, act_col, np.arange(E + 1, dtype=np.int64), np.asarray(flat, dtype=np.int64), np.ones(E))
+        actions = tuple(tuple(names[t] for t in flat[act_ptr[s]:act_ptr[s + 1]]) for s in range(S))
+        return cls._from_parts(names, actions, int(cnt.max()), arrays)
 
     @classmethod
     def from_graph(cls, graph) -> "MDP":
@@ -208,43 +255,63 @@ class MDP:
         states: Sequence[Any] | None = None,
         action_mask=None,
         actions: Sequence[Sequence[Any]] | None = None,
+        layout: str | None = None,
     ) -> "MDP":
-        """Stochastic MDP from a (S, A, S) array of probabilities.
+        """Stochastic MDP from a dense array of probabilities.
 
-        ``action_mask`` defaults to the actions whose rows are not all zero; state names default to
-        "0", "1", ...; action names to "0", "1", ... per state.
+        ``layout="SAS"``: ``transitions[s, a, s']`` (shape (S, A, S)); ``layout="ASS"``:
+        ``transitions[a, s, s']`` (shape (A, S, S), pymdptoolbox's order). Without ``layout`` the
+        shape decides; when A == S (> 1) both readings fit and the call is refused with a
+        ValueError naming ``layout`` (reading the array the wrong way round silently gives another
+        MDP). ``action_mask`` ((S, A)) defaults to the actions whose rows are not all zero; state
+        names default to "0", "1", ...; action names to the column numbers "0", "1", ... per state.
         """
         T = float_array("transitions", transitions)
         if T.ndim != 3:
-            raise ValueError(f"transitions: expected a 3-d array (S, A, S), got shape {T.shape}")
-        if T.shape[0] == 0 or T.shape[1] == 0:
+            raise ValueError(f"transitions: expected a 3-d array (S, A, S) or (A, S, S), got shape {T.shape}")
+        if 0 in T.shape:
             raise ValueError(f"transitions: an MDP needs at least one state and one action, got shape {T.shape}")
-        S = T.shape[0]
-        if T.shape[2] != S:
-            raise ValueError(f"transitions: expected shape (S, A, S), got {T.shape}")
-        check_memory("transitions", _dense_bytes(S, T.shape[1]), f"an MDP with {S} states and {T.shape[1]} actions")
+        if layout is not None:
+            layout = check_choice("layout", layout, ("SAS", "ASS"))
+            want = (T.shape[0] == T.shape[2]) if layout == "SAS" else (T.shape[1] == T.shape[2])
+            if not want:
+                shape = "(S, A, S)" if layout == "SAS" else "(A, S, S)"
+                raise ValueError(f"layout: {layout!r} needs transitions of shape {shape}, got {T.shape}")
+        else:
+            sas, ass = T.shape[0] == T.shape[2], T.shape[1] == T.shape[2]
+            if sas and ass and T.shape[0] > 1:
+                raise ValueError(f"layout: transitions of shape {T.shape} read as (S, A, S) and as (A, S, S); "
+                                 "say which with layout='SAS' or layout='ASS'")
+            if not (sas or ass):
+                raise ValueError(f"transitions: expected shape (S, A, S) or (A, S, S), got {T.shape}")
+            layout = "SAS" if sas else "ASS"
+        if layout == "ASS":
+            T = T.transpose(1, 0, 2)
+        S, A = T.shape[0], T.shape[1]
+        _build.check_build("transitions", S, S * A, np.count_nonzero(T), f"an MDP with {S} states and {A} actions")
         names = _names(range(S) if states is None else states)
         if len(names) != S:
             raise ValueError(f"states: {len(names)} names for {S} states")
+        if not np.all(np.isfinite(T)) or np.any(T < 0):
+            raise ValueError("transitions: probabilities must be finite and >= 0")
         if action_mask is None:
-            with np.errstate(invalid="ignore"):
-                mask = T.sum(axis=2) > 0
+            mask = T.sum(axis=2) > 0
         else:
             try:
                 mask = np.asarray(action_mask, dtype=bool)
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"action_mask: expected an (S, A) array of booleans ({exc})") from None
-        if mask.shape != T.shape[:2]:
-            raise ValueError(f"action_mask: expected shape {T.shape[:2]}, got {mask.shape}")
+        if mask.shape != (S, A):
+            raise ValueError(f"action_mask: expected shape {(S, A)}, got {mask.shape}")
+        if not mask.any(axis=1).all():
+            s = int(np.argmin(mask.any(axis=1)))
+            raise ValueError(f"action_mask: state {names[s]!r} has no action")
+        s, a, t = np.nonzero(T)
+        arrays = _build.from_coo(S, A, s, a, t, T[s, a, t], "transitions", names, valid=mask)
         if actions is None:
-            actions = [[str(a) for a in np.flatnonzero(mask[s])] for s in range(S)]
-        elif isinstance(actions, (str, bytes)) or not isinstance(actions, (Sequence, np.ndarray)):
-            raise TypeError(f"actions: expected one sequence of action names per state, got {type(actions).__name__}")
-        try:
-            acts = tuple(tuple(a) for a in actions)
-        except TypeError:
-            raise TypeError("actions: expected one sequence of action names per state") from None
-        return cls(names, T, mask, acts)
+            cols = arrays[1]
+            actions = [tuple(str(c) for c in cols[arrays[0][i]:arrays[0][i + 1]].tolist()) for i in range(S)]
+        return cls._from_parts(names, _action_names(actions, np.diff(arrays[0])), A, arrays)
 
     @classmethod
     def gridworld(
@@ -262,7 +329,7 @@ class MDP:
         offered. With ``slip > 0`` every move goes in the intended direction with probability
         ``1 - slip`` and to each perpendicular direction with probability ``slip/2`` (AIMA's
         4x3 world uses 0.2); a blocked move stays put. Cells in ``terminal`` are absorbing (one
-        action, "stay").
+        action, "stay"). Stored sparse: a 300 x 300 grid (90,000 states) takes about 20 MB.
         """
         rows, cols = check_int("rows", rows), check_int("cols", cols)
         slip = check_real("slip", slip)
@@ -270,7 +337,9 @@ class MDP:
             raise ValueError(f"slip: must be in [0, 1), got {slip!r}")
         stay = check_bool("stay", stay)
         cells_max = rows * cols
-        check_memory("rows", _dense_bytes(cells_max, 5), f"a {rows} x {cols} gridworld (dense S x A x S, S = {cells_max})")
+        per = 13 if slip > 0 else 5
+        _build.check_build("rows", cells_max, 5 * cells_max, per * cells_max,
+                           f"a {rows} x {cols} gridworld ({cells_max} cells)")
         wallset = _cells("walls", walls)
         termset = _cells("terminal", terminal)
         for name, cells in (("walls", wallset), ("terminal", termset)):
@@ -279,55 +348,93 @@ class MDP:
                     raise ValueError(f"{name}: cell {(r, c)} is outside the {rows} x {cols} grid")
         if wallset & termset:
             raise ValueError("terminal: a terminal cell cannot be a wall")
-        cells = [(r, c) for r in range(rows) for c in range(cols) if (r, c) not in wallset]
-        if not cells:
+        if len(wallset) == cells_max:
             raise ValueError("walls: every cell is a wall")
-        idx = {cell: i for i, cell in enumerate(cells)}
-        names = [f"{r},{c}" for r, c in cells]
-        moves = {"N": (-1, 0), "S": (1, 0), "E": (0, 1), "W": (0, -1)}
-        perp = {"N": ("E", "W"), "S": ("E", "W"), "E": ("N", "S"), "W": ("N", "S")}
+        names, actions, n_cols, arrays = _build.gridworld_csr(rows, cols, wallset, termset, slip, stay)
+        return cls._from_parts(names, actions, n_cols, arrays)
 
-        def dest(cell, m):
-            r, c = cell[0] + moves[m][0], cell[1] + moves[m][1]
-            return idx.get((r, c), idx[cell])
+    # importers and files (powerseek.interop)
+    @classmethod
+    def from_gymnasium(cls, env) -> "MDP":
+        """MDP of a Gymnasium toy-text environment (see :func:`powerseek.interop.from_gymnasium`)."""
+        from .interop import from_gymnasium
 
-        S = len(cells)
-        A = 5
-        T = np.zeros((S, A, S))
-        mask = np.zeros((S, A), dtype=bool)
-        actions = []
-        for i, cell in enumerate(cells):
-            acts = []
-            if cell in termset:
-                T[i, 0, i] = 1.0
-                mask[i, 0] = True
-                actions.append(("stay",))
-                continue
-            for m in moves:
-                if slip == 0.0:
-                    if dest(cell, m) == i:
-                        continue
-                    a = len(acts)
-                    T[i, a, dest(cell, m)] = 1.0
-                else:
-                    a = len(acts)
-                    T[i, a, dest(cell, m)] += 1.0 - slip
-                    for p in perp[m]:
-                        T[i, a, dest(cell, p)] += slip / 2
-                mask[i, a] = True
-                acts.append(m)
-            if stay or not acts:
-                a = len(acts)
-                T[i, a, i] = 1.0
-                mask[i, a] = True
-                acts.append("stay")
-            actions.append(tuple(acts))
-        return cls(tuple(names), T, mask, tuple(actions))
+        return from_gymnasium(env)
+
+    @classmethod
+    def from_pymdptoolbox(cls, P) -> "MDP":
+        """MDP of pymdptoolbox's transitions (see :func:`powerseek.interop.from_pymdptoolbox`)."""
+        from .interop import from_pymdptoolbox
+
+        return from_pymdptoolbox(P)
+
+    @classmethod
+    def from_quantecon(cls, ddp) -> "MDP":
+        """MDP of a ``quantecon.markov.DiscreteDP`` (see :func:`powerseek.interop.from_quantecon`)."""
+        from .interop import from_quantecon
+
+        return from_quantecon(ddp)
+
+    def save(self, path, format: str | None = None):
+        """Write the MDP to ``path`` (see :func:`powerseek.interop.save`); returns the path."""
+        from .interop import save
+
+        return save(self, path, format=format)
+
+    @classmethod
+    def load(cls, path) -> "MDP":
+        """Read an MDP written by :meth:`save` (see :func:`powerseek.interop.load`)."""
+        from .interop import load
+
+        return load(path)
 
     # ------------------------------------------------------------------ queries
     @property
     def n_states(self) -> int:
         return len(self.states)
+
+    @property
+    def n_actions(self) -> int:
+        """Width A of the (S, A) action layout (the most actions a state has, or more)."""
+        return self._n_cols
+
+    @property
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Compressed transitions for the kernels: ``(act_ptr, act_col, tr_ptr, nxt, prob)``.
+
+        Action entry ``e`` in ``act_ptr[s]:act_ptr[s+1]`` is column ``act_col[e]`` of state ``s``
+        and moves to ``nxt[j]`` with probability ``prob[j]``, ``j in tr_ptr[e]:tr_ptr[e+1]``.
+        """
+        return self._act_ptr, self._act_col, self._tr_ptr, self._nxt, self._prob
+
+    @cached_property
+    def action_mask(self) -> np.ndarray:
+        """(S, A) bool: which columns of the action layout are valid actions of each state."""
+        S, A = self.n_states, self._n_cols
+        check_memory("mdp", float(S * A), f"the {S} x {A} action mask")
+        m = np.zeros((S, A), dtype=bool)
+        m[self.entry_state, self._act_col] = True
+        m.setflags(write=False)
+        return m
+
+    @cached_property
+    def transitions(self) -> np.ndarray:
+        """The dense (S, A, S) array ``T[s, a, s']``, materialised on request (ValueError naming
+        ``mdp`` when it does not fit the memory budget; the solvers never need it)."""
+        S, A = self.n_states, self._n_cols
+        check_memory("mdp", 8.0 * S * A * S, f"the dense {S} x {A} x {S} transition array (the MDP is stored sparse)")
+        T = np.zeros((S, A, S))
+        ent = np.repeat(np.arange(len(self._act_col)), np.diff(self._tr_ptr))
+        T[self.entry_state[ent], self._act_col[ent], self._nxt] = self._prob
+        T.setflags(write=False)
+        return T
+
+    @cached_property
+    def entry_state(self) -> np.ndarray:
+        """(E,) the state of every action entry."""
+        out = np.repeat(np.arange(self.n_states, dtype=np.int64), np.diff(self._act_ptr))
+        out.setflags(write=False)
+        return out
 
     @cached_property
     def _index(self) -> dict[str, int]:
@@ -347,7 +454,7 @@ class MDP:
     def action_index(self, state: Any, action: Any, name: str = "action") -> int:
         """Column of ``action`` (its name, or its position among the state's valid actions)."""
         s = self.index(state)
-        valid = np.flatnonzero(self.action_mask[s])
+        valid = self.valid_columns(s)
         names = self.actions[s]
         if isinstance(action, (int, np.integer)) and not isinstance(action, bool):
             if not 0 <= int(action) < len(valid):
@@ -357,49 +464,48 @@ class MDP:
             raise ValueError(f"{name}: state {self.states[s]!r} has no action {str(action)!r}; actions are {_short(names)}")
         return int(valid[names.index(str(action))])
 
+    def valid_columns(self, state: Any) -> np.ndarray:
+        """Columns of the valid actions of ``state``, in order."""
+        s = self.index(state)
+        return self._act_col[self._act_ptr[s]:self._act_ptr[s + 1]]
+
+    def row(self, state: Any, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(successors, probabilities)`` of the action in ``column`` at ``state`` (sparse row)."""
+        s = self.index(state)
+        lo, hi = int(self._act_ptr[s]), int(self._act_ptr[s + 1])
+        k = np.flatnonzero(self._act_col[lo:hi] == column)
+        if k.size == 0:
+            raise ValueError(f"column: state {self.states[s]!r} has no action in column {column!r}")
+        e = lo + int(k[0])
+        sl = slice(int(self._tr_ptr[e]), int(self._tr_ptr[e + 1]))
+        return self._nxt[sl], self._prob[sl]
+
     @cached_property
     def is_deterministic(self) -> bool:
         """Whether every valid action moves to one state with probability 1."""
-        return bool(np.all((self.transitions.max(axis=2) == 1.0) | ~self.action_mask))
+        return bool(np.all(np.diff(self._tr_ptr) == 1))
 
     def successors(self, state: Any) -> tuple[str, ...]:
         """States reachable in one step from ``state`` (any action, positive probability)."""
         s = self.index(state)
-        return tuple(self.states[t] for t in np.flatnonzero(self.transitions[s].sum(axis=0) > 0))
+        lo, hi = self._tr_ptr[self._act_ptr[s]], self._tr_ptr[self._act_ptr[s + 1]]
+        return tuple(self.states[t] for t in np.unique(self._nxt[lo:hi]).tolist())
 
     @cached_property
-    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Compressed transitions for the kernels: ``(act_ptr, act_col, tr_ptr, nxt, prob)``.
-
-        Action entry ``e`` in ``act_ptr[s]:act_ptr[s+1]`` is column ``act_col[e]`` of state ``s``
-        and moves to ``nxt[j]`` with probability ``prob[j]``, ``j in tr_ptr[e]:tr_ptr[e+1]``.
-        """
-        S = self.n_states
-        act_ptr = np.zeros(S + 1, dtype=np.int64)
-        act_col, tr_ptr, nxt, prob = [], [0], [], []
-        for s in range(S):
-            for a in np.flatnonzero(self.action_mask[s]):
-                act_col.append(a)
-                row = self.transitions[s, a]
-                nz = np.flatnonzero(row)
-                nxt.extend(nz.tolist())
-                prob.extend(row[nz].tolist())
-                tr_ptr.append(len(nxt))
-            act_ptr[s + 1] = len(act_col)
-        return (
-            act_ptr,
-            np.asarray(act_col, dtype=np.int64),
-            np.asarray(tr_ptr, dtype=np.int64),
-            np.asarray(nxt, dtype=np.int64),
-            np.asarray(prob, dtype=np.float64),
-        )
+    def successor_array(self) -> np.ndarray:
+        """Deterministic MDPs: (E,) the successor of every action entry."""
+        if not self.is_deterministic:
+            raise ValueError("mdp: successor_array needs a deterministic MDP")
+        out = self._nxt[self._tr_ptr[:-1]]
+        out.setflags(write=False)
+        return out
 
     @cached_property
     def successor_table(self) -> list[list[int]]:
         """Deterministic MDPs: ``successor_table[s]`` = successor index of each valid action."""
-        if not self.is_deterministic:
-            raise ValueError("mdp: successor_table needs a deterministic MDP")
-        return [[int(np.argmax(self.transitions[s, a])) for a in np.flatnonzero(self.action_mask[s])] for s in range(self.n_states)]
+        nx_ = self.successor_array.tolist()
+        ptr = self._act_ptr.tolist()
+        return [nx_[ptr[s]:ptr[s + 1]] for s in range(self.n_states)]
 
     def to_graph(self):
         """The one-step reachability graph as a ``networkx.DiGraph`` on state names."""
@@ -407,11 +513,16 @@ class MDP:
 
         g = nx.DiGraph()
         g.add_nodes_from(self.states)
-        for s in range(self.n_states):
-            for t in np.flatnonzero(self.transitions[s].sum(axis=0) > 0):
-                g.add_edge(self.states[s], self.states[t])
+        src = self.entry_state[np.repeat(np.arange(len(self._act_col)), np.diff(self._tr_ptr))]
+        g.add_edges_from((self.states[u], self.states[v]) for u, v in zip(src.tolist(), self._nxt.tolist()))
         return g
 
     def __repr__(self) -> str:
         kind = "deterministic" if self.is_deterministic else "stochastic"
-        return f"MDP({self.n_states} states, {int(self.action_mask.sum())} actions, {kind})"
+        return f"MDP({self.n_states} states, {len(self._act_col)} actions, {kind})"
+
+
+def _restore(states, actions, n_cols, arrays) -> MDP:
+    """Unpickle: the arrays are canonical already (no renormalisation, so the copy is equal)."""
+    return MDP._from_parts(tuple(states), tuple(tuple(a) for a in actions), n_cols,
+                           tuple(np.array(x) for x in arrays))

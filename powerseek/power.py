@@ -386,7 +386,7 @@ def optimality_probability(
         if not mdp.is_deterministic:
             raise ValueError("successor: naming an action by its successor needs a deterministic MDP; use action=")
         t = mdp.index(successor, name="successor")
-        cols = [a for a in np.flatnonzero(mdp.action_mask[s]) if mdp.transitions[s, a, t] == 1.0]
+        cols = [int(a) for a in mdp.valid_columns(s) if mdp.row(s, a)[0].tolist() == [t]]
         if not cols:
             raise ValueError(f"successor: {mdp.states[t]!r} is not a successor of {mdp.states[s]!r}")
     else:

@@ -50,7 +50,7 @@ def stochastic_mdps(draw, min_states: int = 1, max_states: int = 5, max_actions:
                 w[draw(st.integers(0, S - 1))] = 1.0
             T[s, a] = w / w.sum()
             mask[s, a] = True
-    return MDP.from_arrays(T, action_mask=mask)
+    return MDP.from_arrays(T, action_mask=mask, layout="SAS")
 
 
 def reward_vectors(n_states: int, lo: float = -1.0, hi: float = 1.0):

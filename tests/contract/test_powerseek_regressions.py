@@ -196,8 +196,11 @@ def test_reward_callables_and_malformed_laws_are_named():
 def test_huge_mdps_and_samples_are_refused_before_allocating():
     with pytest.raises(tailpower.BudgetError, match="^rows: a 1000 x 1000 gridworld"):
         ps.MDP.gridworld(1000, 1000)
-    with pytest.raises(tailpower.BudgetError, match="^successors: "):
-        ps.MDP.from_successors({str(i): [str((i + 1) % 20000), str(i)] for i in range(20000)})
+    # stored sparse since the dense S x A x S array went (it needed 6.4 GB here): it builds
+    ring = ps.MDP.from_successors({str(i): [str((i + 1) % 20000), str(i)] for i in range(20000)})
+    assert ring.n_states == 20000 and ring.csr[4].nbytes == 8 * 40000
+    with pytest.raises(tailpower.BudgetError, match="^mdp: the dense 20000 x 2 x 20000 transition array"):
+        ring.transitions
     with pytest.raises(tailpower.BudgetError, match="^samples: "):
         ps.power(ps.examples.turner_fig1(), 0.9, samples=10**12, rng=0)
     with pytest.raises(tailpower.BudgetError, match="^theta: enumerating the orbit"):

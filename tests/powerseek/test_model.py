@@ -53,7 +53,8 @@ def test_aima_and_pacman():
         (lambda: ps.MDP.from_successors({"a": ["b"]}), "successors: 'b'"),
         (lambda: ps.MDP.from_successors({"a": []}), "successors"),
         (lambda: ps.MDP.from_successors({"a": ["a", "a"]}), "successors"),
-        (lambda: ps.MDP.from_arrays(np.array([[[0.5, 0.4], [0, 0]], [[0, 1], [0, 0]]])), "transitions"),
+        (lambda: ps.MDP.from_arrays(np.array([[[0.5, 0.4], [0, 0]], [[0, 1], [0, 0]]]), layout="SAS"), "transitions"),
+        (lambda: ps.MDP.from_arrays(np.array([[[0.5, 0.4], [0, 0]], [[0, 1], [0, 0]]])), "layout"),  # A == S
         (lambda: ps.MDP.from_arrays(np.array([[[1.2, -0.2]], [[0, 1]]])), "transitions"),
         (lambda: ps.MDP.from_arrays(np.zeros((0, 1, 0))), "transitions"),
         (lambda: ps.MDP.from_graph(nx.DiGraph([("a", "b")])), "graph"),
