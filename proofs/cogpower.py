@@ -26,7 +26,14 @@ GCLT = "generalised CLT (Gnedenko & Kolmogorov 1954; S1 parametrisation, Samorod
 
 # ----------------------------------------------------------------------------- derivations
 def min_of_k_survival():
-    """P(min of k iid > t) = P(T > t)^k = (t^-alpha)^k."""
+    """P(min of k iid > t) = P(T > t)^k = (t^-alpha)^k.
+
+    Examples
+    --------
+    >>> from proofs.cogpower import min_of_k_survival
+    >>> min_of_k_survival()
+    t**(-alpha*k)
+    """
     return sp.powsimp((t ** (-a)) ** k, force=True)
 
 
@@ -66,7 +73,14 @@ def half_median_constant():
 
 def drift_constant_limit():
     """c(beta) = sigma tan(pi beta/2) - beta/(1-beta) as beta = 1 - eps -> 1:
-    sigma = (Gamma(eps) sin(pi eps/2))^(1/(1-eps)), tan(pi beta/2) = 1/tan(pi eps/2)."""
+    sigma = (Gamma(eps) sin(pi eps/2))^(1/(1-eps)), tan(pi beta/2) = 1/tan(pi eps/2).
+
+    Examples
+    --------
+    >>> from proofs.cogpower import drift_constant_limit
+    >>> drift_constant_limit()
+    -EulerGamma + log(pi/2) + 1
+    """
     e = sp.Symbol("epsilon", positive=True)
     sig = sp.exp(sp.log(sp.gamma(e) * sp.sin(sp.pi * e / 2)) / (1 - e))
     return sp.simplify(sp.limit(sig / sp.tan(sp.pi * e / 2) - (1 - e) / e, e, 0))

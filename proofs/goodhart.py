@@ -64,7 +64,14 @@ def exp_exp_closed_form():
 def bon_kl():
     """KL(best-of-N || base) for continuous U: the max of N uniforms has density N y^{N-1} on [0, 1];
     with y = e^{-s}, s ~ Exp(N): KL = E[log N + (N-1) log y] = ∫_0^∞ N e^{-Ns} (log N - (N-1) s) ds
-    = log N - (N - 1)/N."""
+    = log N - (N - 1)/N.
+
+    Examples
+    --------
+    >>> from proofs.goodhart import bon_kl
+    >>> bon_kl()
+    log(N) - 1 + 1/N
+    """
     s_ = sp.Symbol("s", positive=True)
     return sp.simplify(sp.integrate(N * sp.exp(-N * s_) * (sp.log(N) - (N - 1) * s_), (s_, 0, sp.oo)))
 
@@ -109,6 +116,12 @@ def tail_class(name: str) -> tuple[bool, bool | None]:
     e^{λx} F̄(x) = exp(x (λ - r(x))) with r(x) = -log F̄(x)/x, so X is heavy (the limit is infinite
     for every λ > 0) exactly when r(x) -> 0, and light when r(x) -> r > 0 (take λ < r).
     Theorem 6's condition is F̄(t+1)/F̄(t) -> 0. ``name`` is ``"uniform"`` or a key of ``_TAILS``.
+
+    Examples
+    --------
+    >>> from proofs.goodhart import tail_class
+    >>> tail_class("student_t")[0]   # heavy-tailed
+    True
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected the name of a tail class (str), got {type(name).__name__}")

@@ -71,14 +71,28 @@ def student_t3_sf(t=None):
     """F̄(t) = 1/2 - (atan(t/√3) + √3 t/(t² + 3))/π for t_3 (``t`` finite or a symbol).
 
     The two terms cancel for large t: evaluate with ``sp.N(expr, 15, maxn=10**4)`` beyond t = 1e50
-    (``float(expr)`` works at SymPy's default precision cap and can be wrong there)."""
+    (``float(expr)`` works at SymPy's default precision cap and can be wrong there).
+
+    Examples
+    --------
+    >>> from proofs.goodhart_kl import student_t3_sf
+    >>> student_t3_sf(0)
+    1/2
+    """
     t = symbolic_arg("t", t) if t is not None else sp.symbols("t", positive=True)
     return sp.Rational(1, 2) - (sp.atan(t / sp.sqrt(3)) + sp.sqrt(3) * t / (t**2 + 3)) / sp.pi
 
 
 def exponent1_limit(c=1):
     """lim_{t->inf} E_{P_t}[X] for Q = t_3 and mass c/t: (1-c/t)E[X|X<=t] -> 0 (E[X|X<=t] =
-    -F̄ E[X|X>t]/F -> 0) and (c/t) E[X|X>t] -> c·3/2. ``c`` is a finite number or a symbol."""
+    -F̄ E[X|X>t]/F -> 0) and (c/t) E[X|X>t] -> c·3/2. ``c`` is a finite number or a symbol.
+
+    Examples
+    --------
+    >>> from proofs.goodhart_kl import exponent1_limit
+    >>> exponent1_limit()      # the Figure 3 caption says about 1
+    3/2
+    """
     c = symbolic_arg("c", c)
     t = sp.symbols("t", positive=True)
     f = student_t_density(sp.Integer(3), t)

@@ -93,7 +93,14 @@ class ClaimResult:
 
 
 def areas() -> list[str]:
-    """Names of the modules of ``proofs`` that may hold claims (every module but this one)."""
+    """Names of the modules of ``proofs`` that may hold claims (every module but this one).
+
+    Examples
+    --------
+    >>> from proofs.ledger import areas
+    >>> {"cogpower", "goodhart", "powerseek"} <= set(areas())
+    True
+    """
     import pkgutil
 
     import proofs
@@ -128,6 +135,12 @@ def all_claims(selected: str | list[str] | tuple[str, ...] | None = None) -> lis
         Naming ``selected``: not area names, or an unknown area. An area whose module fails to
         import (or has a malformed ``CLAIMS``) is not an error here: it contributes a claim
         ``<area>.import`` that fails.
+
+    Examples
+    --------
+    >>> from proofs.ledger import all_claims
+    >>> "powerseek_orbits.orbit_size" in [c.id for c in all_claims("powerseek_orbits")]
+    True
     """
     known = areas()
     if isinstance(selected, str):
@@ -187,7 +200,16 @@ def _run(check: Callable[[], Check] | None, errors: list[str]) -> Check | None:
 def evaluate(claim: Claim) -> ClaimResult:
     """Run both checks of ``claim``; a check that raises (any ``Exception``) or returns something
     other than a :class:`Check` with a boolean ``ok`` makes the claim fail, with the reason in
-    ``errors``. TypeError naming ``claim`` if it is not a :class:`Claim`."""
+    ``errors``. TypeError naming ``claim`` if it is not a :class:`Claim`.
+
+    Examples
+    --------
+    >>> from proofs.ledger import all_claims, evaluate
+    >>> claim = next(c for c in all_claims("powerseek_orbits") if c.id == "powerseek_orbits.orbit_size")
+    >>> result = evaluate(claim)
+    >>> result.status, result.symbolic.computed
+    ('holds', 6)
+    """
     if not isinstance(claim, Claim):
         raise TypeError(f"claim: expected a proofs.ledger.Claim, got {type(claim).__name__}")
     errors: list[str] = []

@@ -48,7 +48,14 @@ def expected_max_uniform(nn=n):
     """E[max of n iid U(0,1)] = int_0^1 x * n x^(n-1) dx = n/(n+1) (``nn > 0`` or a symbol).
 
     A number ``nn`` is substituted into the integral done for a positive symbol: integrating
-    x^(10^6) with the exponent spelled out takes SymPy minutes."""
+    x^(10^6) with the exponent spelled out takes SymPy minutes.
+
+    Examples
+    --------
+    >>> from proofs.powerseek import expected_max_uniform
+    >>> expected_max_uniform(3), expected_max_uniform()
+    (3/4, n/(n + 1))
+    """
     nn = symbolic_arg("nn", nn, lo=0)
     if nn.is_number:
         return sp.simplify(_expected_max_uniform_n().subs(n, nn))

@@ -37,7 +37,14 @@ def _ps():
 
 # ------------------------------------------------------------------------------ derivations
 def multiset_orbit_size(mults):
-    """d!/prod m_i! for multiplicities ``mults`` (SymPy integer); d = sum(mults) <= 10^5."""
+    """d!/prod m_i! for multiplicities ``mults`` (SymPy integer); d = sum(mults) <= 10^5.
+
+    Examples
+    --------
+    >>> from proofs.powerseek_orbits import multiset_orbit_size
+    >>> multiset_orbit_size([1, 1, 1]), multiset_orbit_size([2, 1])   # (10, 5, 0) and (1, 1, 0)
+    (6, 3)
+    """
     if isinstance(mults, (str, bytes)) or not hasattr(mults, "__iter__"):
         raise TypeError(f"mults: expected a sequence of multiplicities, got {type(mults).__name__}")
     checked = []

@@ -419,6 +419,22 @@ def save_figure(fig, out_dir: str | Path, name: str, sidecar: dict[str, Any], *,
     (the sidecar names it); anything else at those paths is left alone and ``out_dir`` is refused
     with a ValueError. Both files are written to temporary names and renamed into place, so an
     interrupted run never leaves a half-written figure.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 2])
+    >>> out = tempfile.mkdtemp()
+    >>> with figure_options(format="svg", seed=0):
+    ...     paths = save_figure(fig, out, "my_line", {"slope": 2.0})
+    >>> [p.name for p in paths]
+    ['my_line.svg', 'my_line.json']
+    >>> json.loads(paths[1].read_text())["seed"]
+    0
     """
     import matplotlib.pyplot as plt
 

@@ -31,7 +31,15 @@ FRAME_BYTES_PER_CELL = 120  # a generous estimate of a DataFrame cell (object co
 
 
 def _is_number(v: Any) -> bool:
-    return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, str) and v in _NONFINITE)
+    """A finite JSON number within the float range, or one of the strings for non-finite floats."""
+    if isinstance(v, str):
+        return v in _NONFINITE
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    return isinstance(v, float) or -_INT_LIMIT < v < _INT_LIMIT  # 10**400 stays an object
+
+
+_INT_LIMIT = 2**1023
 
 
 def _number(v: Any) -> float:
@@ -50,12 +58,11 @@ def _flatten(obj: Mapping, prefix: str, out: dict) -> None:
 def _column(values: list) -> np.ndarray:
     present = [v for v in values if v is not None]
     if present and all(_is_number(v) for v in present):
-        if len(present) == len(values) and all(isinstance(v, int) for v in present):
-            try:
-                return np.asarray(values, dtype=np.int64)
-            except OverflowError:
-                pass
-        return np.array([math.nan if v is None else _number(v) for v in values], dtype=float)
+        ints = [v for v in present if isinstance(v, int)]
+        if len(ints) == len(values) and all(-2**63 <= v < 2**63 for v in ints):
+            return np.asarray(values, dtype=np.int64)
+        if all(-2**53 <= v <= 2**53 for v in ints):  # every integer is exact as a float
+            return np.array([math.nan if v is None else _number(v) for v in values], dtype=float)
     if present and len(present) == len(values) and all(isinstance(v, bool) for v in present):
         return np.asarray(values, dtype=bool)
     col = np.empty(len(values), dtype=object)
