@@ -22,6 +22,15 @@ from .kl import (  # noqa: E402
     mgf_diverges,
     reweight_trajectories,
 )
+from .detectability import (  # noqa: E402
+    Detectability,
+    DetectionMC,
+    detectability,
+    detection_asymptote,
+    rollouts_to_detect,
+    simulate_detection,
+    threshold_policy,
+)
 from .tails import (  # noqa: E402
     BootstrapCI,
     HillPath,

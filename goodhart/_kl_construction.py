@@ -254,7 +254,7 @@ def _kl_of_path(lm: float, ls: float, lc: float) -> float:
     m = math.exp(lm)
     x = lm - ls
     if x > 0:  # (F̄ - m)/F = -exp(lr) in (-1, 0)
-        lr = lm - lc + math.log1p(-math.exp(-x))  # = ls - lc + log(expm1(x)), without ls + x
+        lr = lm - lc + _log1mexp(-x)  # = ls - lc + log(expm1(x)), without ls + x (x ~ 1e-162 too)
         d = _log1mexp(lr)
     elif x == 0:
         d = 0.0
