@@ -20,7 +20,7 @@ Exit codes: 0 success; 1 a claim failed, or a sweep point raised or its worker d
 points are saved; rerunning resumes); 2 a usage error -- a bad option, an unknown figure or area, a
 spec or results file that is refused, a missing extra (the message names it), a package shadowed
 by another distribution's of the same name -- reported as one line naming the option or spec key,
-never a traceback; 130 interrupted.
+never a traceback; 130 interrupted; 141 the output pipe was closed.
 """
 
 from __future__ import annotations
@@ -305,6 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"tailpower {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (tailpower figures --list | head): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

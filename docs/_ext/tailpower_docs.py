@@ -106,14 +106,14 @@ def write_ledger() -> None:
         by_area.setdefault(c.id.split(".")[0], []).append(c)
     for area, group in by_area.items():
         out += [_heading(f"Area {area}", "-"), ".. list-table::", "   :header-rows: 1",
-                "   :widths: 18 22 30 12 18\n", "   * - claim", "     - source", "     - statement",
-                "     - verdict", "     - stated / note"]
+                "   :widths: 22 48 30", "   :class: ledger\n", "   * - claim and verdict",
+                "     - statement (source)", "     - stated; note"]
         for c in group:
             stated = "" if c.stated is None else _escape(c.stated)
             note = _escape(c.note) if c.note else ""
             last = "; ".join(x for x in (f"stated: {stated}" if stated else "", note) if x) or "\u2014"
-            out += [f"   * - ``{c.id}``", f"     - {_escape(c.source)}", f"     - {_escape(c.statement)}",
-                    f"     - **{c.verdict}**", f"     - {last}"]
+            out += [f"   * - ``{c.id.split('.', 1)[1]}``", "", f"       **{c.verdict}**",
+                    f"     - {_escape(c.statement)}", "", f"       *{_escape(c.source)}*", f"     - {last}"]
         out.append("")
     _write(DOCS / "ledger.rst", "\n".join(out) + "\n")
 
