@@ -31,6 +31,7 @@ policy with a given gain has a positive minimum over t, so a small enough budget
 
 from __future__ import annotations
 
+import decimal
 import math
 import time
 from dataclasses import dataclass
@@ -179,7 +180,12 @@ def rollouts_to_detect(mass: float, delta: float = 0.05) -> int:
 
 def _false_alarm(lc: float, n: int) -> float:
     """1 - (1 - p)^n from lc = log(1 - p) (accurate for tiny p, and for p within 1e-300 of 1)."""
-    return -math.expm1(n * lc) if lc > -math.inf else 1.0
+    if lc == -math.inf:
+        return 1.0
+    if lc == 0.0:
+        return 0.0
+    x = math.log(n) + math.log(-lc)  # log(-n lc); n may be an int beyond the float range
+    return -math.expm1(-math.exp(x)) if x < 709.0 else 1.0
 
 
 def _policy(Q, t: float, mu: float, clock: Clock) -> tuple[float, float, float, float]:
@@ -226,7 +232,15 @@ def _logs_of_gain(ls: float, lc: float, g: float, d: float, t: float) -> tuple[f
 
 def _result(t, lm, l1m, ls, lc, d, delta, mass_err=0.0, gain=None) -> Detectability:
     m, p = math.exp(lm), math.exp(ls)
-    n = rollouts_to_detect(m, delta) if l1m > -math.inf else 1
+    if l1m == -math.inf:
+        n = 1
+    elif lm > -690.0:
+        n = rollouts_to_detect(m, delta)
+    else:  # m below 1e-300 (subnormal or 0 as a double): log(1 - m) = -m, so n = ceil(log(1/delta) e^-lm)
+        with decimal.localcontext() as ctx:
+            ctx.prec = 40
+            n = int((decimal.Decimal(-math.log(delta)) * decimal.Decimal(-lm).exp()).to_integral_value(decimal.ROUND_CEILING))
+        mass_err = max(mass_err, math.ulp(m))  # a subnormal mass keeps only a few digits
     if gain is None:  # (m - p) D from the smaller side's logs (no cancellation of nearby m and p)
         gain = d * (p * math.expm1(lm - ls) if lm <= -math.log(2.0) else -math.exp(lc) * math.expm1(l1m - lc))
     return Detectability(t=float(t), mass=m, base_mass=p, log_base_mass=ls, gain=gain,
@@ -320,7 +334,7 @@ def threshold_policy(Q, t: float, *, mass: float | None = None, gain: float | No
         return _result(t, math.log(m), math.log1p(-m) if m < 1 else -math.inf, ls, lc, d, delta)
     g = check_positive_real("gain", gain)
     lm, l1m = _logs_of_gain(ls, lc, g, d, t)
-    return _result(t, lm, l1m, ls, lc, d, delta, mass_err=g * derr / d**2, gain=g)
+    return _result(t, lm, l1m, ls, lc, d, delta, mass_err=g * derr / d / d, gain=g)
 
 
 def detectability(Q, kl: float, gain: float, delta: float = 0.05) -> Detectability:
@@ -411,7 +425,7 @@ def detectability(Q, kl: float, gain: float, delta: float = 0.05) -> Detectabili
     t = optimize.brentq(excess, float(ts[lo]), float(ts[hi]), xtol=1e-300, rtol=1e-13)
     ls, lc, d, derr = _policy(Q, t, mu, Clock())
     lm, l1m = _logs_of_gain(ls, lc, g, d, t)
-    return _result(t, lm, l1m, ls, lc, d, delta, mass_err=g * derr / d**2, gain=g)
+    return _result(t, lm, l1m, ls, lc, d, delta, mass_err=g * derr / d / d, gain=g)
 
 
 def _scan(Q, g: float, kl: float) -> tuple[np.ndarray, np.ndarray]:
