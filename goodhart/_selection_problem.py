@@ -32,7 +32,7 @@ _MAX_T = 1_000           # thresholds per quadrature call (each costs 10-100 ms)
 _MAX_T_MC = 100_000      # thresholds of rejection sampling (they share the draws)
 _SLOW = 3e-4             # seconds per point of a vectorised log function above which the quadrature
                          # is impractical (scipy laws take 0.3-5 us; levy_stable about 3-20 ms)
-_SLOW_SCALAR = 1e-3      # the same for one scalar call (scipy's call overhead is about 50 us)
+_SLOW_SCALAR = 4e-3      # the same for one scalar call (scipy's overhead is 0.05-0.5 ms, levy_stable ~20 ms)
 
 
 def check_t(t, *, max_size: int | None = None) -> tuple[np.ndarray, bool]:
@@ -102,9 +102,9 @@ def _name(dist) -> str:
 def _probe(who: str, fn: Callable, x: np.ndarray, what: str, alternative: str, limit: float = _SLOW) -> None:
     """Refuse laws whose log functions cost more than ``limit`` seconds per point (scipy's
     levy_stable evaluates each by numerical integration, about 20 ms): the quadrature needs
-    thousands of points.  The best of three timings is used, so a busy machine does not trip it."""
+    thousands of points.  The best of five timings is used, so a busy machine does not trip it."""
     best = math.inf
-    for _ in range(3):
+    for _ in range(5):
         t0 = time.perf_counter()
         with np.errstate(all="ignore"):
             fn(x)
