@@ -239,12 +239,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .sweep.command import run_command
 
-    if args.scheduler is not None:
-        try:
-            require("distributed", "distributed", "tailpower sweep --scheduler")
-        except MissingExtraError as exc:
-            raise UsageError(f"--scheduler: {exc}") from None
-
     try:
         rc, _, _ = run_command(args.spec, scheduler=args.scheduler, workers=args.workers,
                                results=args.results, progress=args.progress)
