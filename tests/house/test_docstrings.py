@@ -4,7 +4,8 @@ The API reference (docs/, ``make docs``) renders every public object that ``tail
 lists. Each should have Parameters, Returns, Raises and a runnable Examples section; the science
 packages' docstrings are being completed, so the full check is a report: while gaps remain it
 xfails (never strictly), and its reason -- shown by ``pytest -ra`` -- counts the gaps per package
-and section; it passes once they are gone. The objects of this infrastructure (``tailpower``) that are already complete must stay so.
+and section; it passes once they are gone. The objects of this infrastructure (``tailpower``)
+that are already complete must stay so.
 """
 
 from __future__ import annotations

@@ -116,7 +116,8 @@ def test_the_same_seed_gives_the_same_pdf_bytes(tmp_path):
         common.save_figure(fig, tmp_path / d, "fig_t", {"x": 1}, format="pdf")
     assert (tmp_path / "a" / "fig_t.pdf").read_bytes() == (tmp_path / "b" / "fig_t.pdf").read_bytes()
     side = json.loads((tmp_path / "a" / "fig_t.json").read_text())
-    assert side["seed"] is None and side["source"] == side["code"] == f"{__name__}:test_the_same_seed_gives_the_same_pdf_bytes"
+    here = f"{__name__}:test_the_same_seed_gives_the_same_pdf_bytes"
+    assert side["seed"] is None and side["source"] == side["code"] == here  # no seed known, no citation
 
 
 @pytest.mark.parametrize("kwargs, param", [({"format": "gif"}, "format"), ({"format": None}, "format"),
