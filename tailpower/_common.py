@@ -356,9 +356,34 @@ def _check_dpi(name: str, value: Any) -> int:
 
 @contextmanager
 def figure_options(*, format: str = "png", dpi: int = 110, seed: int | None = None) -> Iterator[None]:
-    """Within this context :func:`save_figure` writes ``format`` (png, pdf or svg) at ``dpi`` dots
-    per inch and records ``seed`` (the base seed the figure's random stream was derived from) in
-    every sidecar. The command line sets it from ``--format``, ``--dpi`` and ``--seed``.
+    """Within this context :func:`save_figure` writes ``format`` at ``dpi`` and records ``seed``.
+
+    The command line sets it from ``--format``, ``--dpi`` and ``--seed``.
+
+    Parameters
+    ----------
+    format : {"png", "pdf", "svg"}
+        Image format (case-insensitive).
+    dpi : int
+        Resolution in dots per inch, 10 to 2400 (PDF and SVG use it for embedded rasters).
+    seed : int or None
+        The base seed the figures' random streams were derived from, recorded in every sidecar.
+
+    Returns
+    -------
+    context manager
+        Restores the previous options on exit.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming ``format``, ``dpi`` or ``seed`` when out of range or of the wrong type.
+
+    Examples
+    --------
+    >>> from tailpower._common import figure_options
+    >>> with figure_options(format="pdf", dpi=300, seed=0):
+    ...     pass
     """
     global _FIGURE_OPTIONS
     if seed is not None:

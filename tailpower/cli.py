@@ -250,7 +250,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit code.
 
-    Usage errors print a one-line message and raise ``SystemExit(2)``, as argparse does.
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``tailpower`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 success; 1 a claim or a sweep point failed; 130 interrupted; 141 the output pipe closed.
+
+    Raises
+    ------
+    SystemExit
+        Code 2 after printing a one-line usage error (as argparse does); code 0 for ``--help`` and
+        ``--version``.
+    TypeError
+        Naming ``argv`` if it is not a list of strings.
+
+    Examples
+    --------
+    >>> from tailpower.cli import main
+    >>> main(["claims", "--area", "powerseek_orbits"])     # doctest: +SKIP
+    0
     """
     if argv is not None and (not isinstance(argv, (list, tuple)) or not all(isinstance(a, str) for a in argv)):
         raise TypeError(f"argv: expected a list of strings, got {argv!r}"[:200])

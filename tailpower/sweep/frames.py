@@ -76,10 +76,19 @@ def _column(values: list) -> np.ndarray:
 def to_frame(records: Iterable[Mapping]):
     """The records of a sweep as a :class:`pandas.DataFrame`, one row per point.
 
-    Columns: ``key``, ``round``, ``seed``, then ``params.<name>`` and ``result.<field>`` (nested
-    tables flattened with dots), and ``error`` for sweeps with ``errors = "record"``. Non-finite
-    floats are real ``nan``/``inf``; a missing value (an error record's result) is NaN in a numeric
-    column and None elsewhere.
+    Parameters
+    ----------
+    records : iterable of dict
+        Sweep records, as :func:`tailpower.sweep.load_results` returns them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``key``, ``round``, ``seed``, then ``params.<name>`` and ``result.<field>`` (nested
+        tables flattened with dots), and ``error`` for sweeps with ``errors = "record"``.
+        Non-finite floats are real ``nan``/``inf``; a missing value (an error record's result) is
+        NaN in a numeric column and None elsewhere. Integers stay exact: a column of integers
+        beyond int64 (or mixed with floats beyond 2**53) is a column of Python ints.
 
     Raises
     ------
@@ -87,6 +96,14 @@ def to_frame(records: Iterable[Mapping]):
         Naming ``records`` if they are not sweep records (dicts).
     ModuleNotFoundError
         Naming the ``frames`` extra when pandas is not installed.
+
+    Examples
+    --------
+    >>> from tailpower.sweep import to_frame
+    >>> frame = to_frame([{"key": "k1", "params": {"alpha": 0.5}, "result": {"value": "inf"}},
+    ...                   {"key": "k2", "params": {"alpha": 2.0}, "result": {"value": 2.0}}])
+    >>> frame["result.value"].tolist()
+    [inf, 2.0]
     """
     pd = require("pandas", "frames", "a sweep DataFrame")
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):

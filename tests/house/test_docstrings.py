@@ -60,8 +60,9 @@ def test_the_section_finder_reads_numpydoc():
     assert required(print) == SECTIONS and required(int) == ("Parameters", "Examples") and required(3) == ()
 
 
-COMPLETE = ("tailpower.set_memory_budget", "tailpower._common.save_figure", "tailpower.sweep.write_parquet",
-            "tailpower.sweep.load_results")
+COMPLETE = ("tailpower.set_memory_budget", "tailpower._common.save_figure", "tailpower._common.figure_options",
+            "tailpower.sweep.write_parquet", "tailpower.sweep.load_results", "tailpower.sweep.to_frame",
+            "tailpower.cli.main")
 
 
 def test_the_complete_infrastructure_docstrings_stay_complete():
