@@ -267,13 +267,13 @@ class IndependentSteps:
             raise ValueError(f"method: 'naive' needs an integer number of approaches, k = {k}")
         k = int(k)
         _check_draws(n, tasks, k)
-        check_memory("tasks", 8.0 * tasks + 72.0 * _kernels.n_chunks(tasks), f"simulating {tasks} tasks")
+        check_memory("tasks", 8.0 * tasks + _kernels.state_bytes(tasks), f"simulating {tasks} tasks")
         state = _kernels.new_state(chunk_seeds(rng, _kernels.n_chunks(tasks)))
-        out = np.empty(tasks)
+        out = np.empty((1, tasks))
         budget = _budget(tasks, k)
-        while _kernels.naive_resume(n, k, self.survival_exponent, *state, budget, out):
+        while _kernels.resume(np.array([n], dtype=np.int64), k, self.survival_exponent, *state, budget, out):
             pass
-        return out
+        return out[0]
 
     def simulate_path(self, checkpoints, tasks: int, rng: RNGLike = None, method: str = "direct") -> np.ndarray:
         """Partial sums S_n at increasing ``checkpoints`` n_1 < n_2 < ..., in one streamed pass.
@@ -298,14 +298,14 @@ class IndependentSteps:
             _check_draws(int(cps[-1]), tasks, 1, name=name)
         out_bytes = 8.0 * cps.size * tasks
         who = name if cps.size > 1 and 8.0 * tasks <= 0.5 * out_bytes else "tasks"
-        extra = 72.0 * _kernels.n_chunks(tasks) if self.time is None else _timelaw.block_bytes(tasks)
+        extra = _kernels.state_bytes(tasks) if self.time is None else _timelaw.block_bytes(tasks)
         check_memory(who, out_bytes + extra, f"{cps.size} checkpoint(s) x {tasks} tasks")
         out = np.empty((cps.size, tasks))
         if self.time is not None:
             return _timelaw.simulate_path(self.time, self.k, cps, tasks, as_generator(rng), out)
         state = _kernels.new_state(chunk_seeds(rng, _kernels.n_chunks(tasks)))
         budget = _budget(tasks)
-        while _kernels.direct_resume(cps, self.beta, *state, budget, out):
+        while _kernels.resume(cps, 1, self.beta, *state, budget, out):
             pass
         return out
 
