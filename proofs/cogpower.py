@@ -5,6 +5,10 @@ formulas are reconstructed from the text -- and the generalised central limit th
 tails (Gnedenko & Kolmogorov 1954; stable laws in the S1 parametrisation of Samorodnitsky & Taqqu,
 "Stable Non-Gaussian Random Processes", 1994). X is the time of one subtask
 (the fastest of k approaches), P(X > x) = x^-beta on [1, inf), S_n the sum of n copies.
+
+The definitions and theorems these derivations check are stated, with their sources, on the
+documentation's theory page "The independent-steps model of cognitive power"
+(docs/theory/cogpower.md); the claims are tabled on its ledger page (docs/, ``make docs``).
 """
 
 from __future__ import annotations

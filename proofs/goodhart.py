@@ -3,6 +3,10 @@
 Sources: Kwa & Thomas, "When is Goodhart catastrophic?" and "Catastrophic Regressional Goodhart:
 Appendix" (2023); Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503 (2024; appendix figure
 bon_synthetic, §5.2 footnote); Gao, Schulman & Hilton, arXiv 2210.10760.  U = V + X.
+
+The definitions and theorems these derivations check are stated, with their sources, on the
+documentation's theory page "Catastrophic regressional Goodhart" (docs/theory/goodhart.md); the
+claims are tabled on its ledger page (docs/, ``make docs``).
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ Derivations (SymPy, returning expressions) used by the claims and by the tests:
 - :func:`student_t3_sf` -- closed-form survival function of t_3.
 - :func:`exponent1_limit` -- lim_{t->inf} E_{P_t}[X] with mass c/t: c·ν/(ν-1) (= 1.5 for t_3).
 - :func:`normal_tilt` -- tilted mean, log normaliser and KL of a normal law tilted by e^{λx}.
+
+The definitions and theorems these derivations check are stated, with their sources, on the
+documentation's theory page "Catastrophic regressional Goodhart" (docs/theory/goodhart.md); the
+claims are tabled on its ledger page (docs/, ``make docs``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ Derivations (functions returning SymPy expressions):
 - :func:`negative_skew_up_probability` -- the exact P(up optimal) of the negative-skew example.
 - :func:`visit_distributions`, :func:`non_dominated` -- f^{pi,s}(gamma) for every deterministic
   policy of a small deterministic MDP, and the non-dominated ones (an LP, see there).
+
+The definitions and theorems these derivations check are stated, with their sources, on the
+documentation's theory page "Power-seeking in MDPs" (docs/theory/powerseek.md); the claims are
+tabled on its ledger page (docs/, ``make docs``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ Derivations (functions returning SymPy objects):
   choice at star) under iid U(0, 1) rewards on Figure 1: integral of x^2 P(a < x, (a+b)/2 < x).
 - :func:`involution_preserves_utility` -- (P_phi x)^T (P_phi u) = x^T u for every permutation
   (the identity behind every retargeting argument), checked on symbols.
+
+The definitions and theorems these derivations check are stated, with their sources, on the
+documentation's theory page "Power-seeking in MDPs" (docs/theory/powerseek.md); the claims are
+tabled on its ledger page (docs/, ``make docs``).
 """
 
 from __future__ import annotations

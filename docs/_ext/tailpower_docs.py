@@ -104,8 +104,14 @@ def write_ledger() -> None:
     by_area: dict[str, list] = {}
     for c in claims:
         by_area.setdefault(c.id.split(".")[0], []).append(c)
+    theory = {"goodhart": "goodhart", "goodhart_kl": "goodhart", "powerseek": "powerseek",
+              "powerseek_orbits": "powerseek", "cogpower": "cogpower"}
     for area, group in by_area.items():
-        out += [_heading(f"Area {area}", "-"), ".. list-table::", "   :header-rows: 1",
+        out.append(_heading(f"Area {area}", "-"))
+        if area in theory:
+            out.append(f"The definitions and theorems: :doc:`theory/{theory[area]}`. "
+                       f"Derivations: ``proofs.{area}`` (:doc:`api/proofs`).\n")
+        out += [".. list-table::", "   :header-rows: 1",
                 "   :widths: 22 48 30", "   :class: ledger\n", "   * - claim and verdict",
                 "     - statement (source)", "     - stated; note"]
         for c in group:
