@@ -48,6 +48,7 @@ T = U^(-1/beta) is computed by :mod:`cogpower._pareto` (no libm calls, so the lo
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -244,7 +245,17 @@ def _unfinished(pos: np.ndarray, tasks: int) -> int:
     return int(np.count_nonzero(pos[:, 0] < ends))
 
 
-_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The worker threads of this process: a pool inherited through fork() has no threads left in
+    the child and would never run its work, so pools are kept per process id."""
+    key = (os.getpid(), threads)
+    pool = _POOLS.get(key)
+    if pool is None:
+        pool = _POOLS[key] = ThreadPoolExecutor(threads, thread_name_prefix="cogpower")
+    return pool
 
 
 def resume(checkpoints, k, beta, state, pos, psum, budget, out) -> int:
@@ -258,9 +269,7 @@ def resume(checkpoints, k, beta, state, pos, psum, budget, out) -> int:
     if threads <= 1:
         advance(*args, 0, nch)
     else:
-        pool = _POOLS.get(threads)
-        if pool is None:
-            pool = _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="cogpower")
+        pool = _pool(threads)
         cuts = np.linspace(0, nch, min(nch, 4 * threads) + 1).astype(np.int64)
         futures = [pool.submit(advance, *args, int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
         try:

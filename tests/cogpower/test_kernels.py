@@ -159,3 +159,14 @@ def test_state_memory_is_accounted():
     tasks = 10_000
     arrays = _kernels.new_state(chunk_seeds(0, _kernels.n_chunks(tasks)))
     assert sum(a.nbytes for a in arrays) <= _kernels.state_bytes(tasks)
+
+
+def test_a_forked_child_gets_its_own_worker_threads(monkeypatch):
+    """A thread pool inherited through fork() has no threads in the child: submitting to it would
+    hang. Pools are kept per process id, so a child (another pid) starts its own."""
+    parent = _kernels._pool(2)
+    assert _kernels._pool(2) is parent
+    monkeypatch.setattr(_kernels.os, "getpid", lambda: -12345)
+    child = _kernels._pool(2)
+    assert child is not parent
+    assert child.submit(lambda: 7).result(timeout=30) == 7
