@@ -251,7 +251,9 @@ def rst_problems(text: str) -> list[str]:
 
     # Sphinx's roles and directives need a build environment: check them as plain literals
     text = re.sub(r":[a-z]+(?::[a-z]+)?:`([^`]+)`", r"``\1``", text)
-    text = re.sub(r"^(\s*)\.\. (?!math::|note::|warning::|code::)[a-z:-]+::", r"\1.. note::", text, flags=re.M)
+    # (docutils' own math and code directives are replaced by Sphinx's too: every directive becomes
+    # a comment, whose indented body -- options and content -- is not checked)
+    text = re.sub(r"^(\s*)\.\. [a-z:-]+::.*$", r"\1.. directive", text, flags=re.M)
     stream = io.StringIO()
     try:
         doctree = publish_doctree(text, settings_overrides={
@@ -268,7 +270,7 @@ def rst_problems(text: str) -> list[str]:
 
 
 _ORIGINAL: dict[str, list[str]] = {}
-VERBATIM: set[str] = set()  # objects whose docstrings are not valid reST (listed after the build)
+VERBATIM: dict[str, str] = {}  # objects whose docstrings are not valid reST, with the first problem
 
 
 def clean_before_numpydoc(app, what, name, obj, options, lines) -> None:
@@ -279,9 +281,10 @@ def clean_before_numpydoc(app, what, name, obj, options, lines) -> None:
 def verbatim_if_broken(app, what, name, obj, options, lines) -> None:
     """After numpydoc: a docstring whose reST still has problems is shown verbatim instead."""
     original = _ORIGINAL.pop(name, None)
-    if original is None or not rst_problems("\n".join(lines)):
+    problems = [] if original is None else rst_problems("\n".join(lines))
+    if not problems:
         return
-    VERBATIM.add(name)
+    VERBATIM[name] = problems[0]
     paragraphs = "\n".join(original).strip().split("\n\n", 1)
     summary = re.sub(r"([\\`*_|<>\[\]])", r"\\\1", " ".join(paragraphs[0].split()))
     rest = paragraphs[1] if len(paragraphs) > 1 else ""
@@ -302,7 +305,7 @@ def report_verbatim(app, exception) -> None:
     if VERBATIM and exception is None:
         logging.getLogger(__name__).info(
             f"tailpower_docs: {len(VERBATIM)} docstrings are not valid reStructuredText and are shown "
-            f"verbatim: {', '.join(sorted(VERBATIM))}")
+            "verbatim: " + "; ".join(f"{k} ({v})" for k, v in sorted(VERBATIM.items())))
 
 
 def setup(app):
