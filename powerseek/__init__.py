@@ -31,6 +31,7 @@ iteration go to policy iteration or are refused naming gamma.
 
 from . import decisions, examples, interop, limits, orbits
 from ._checks import set_work_limit, work_limit
+from .aup import AUPPolicy, ActionFrequencies, aup_action_frequencies, aup_policy, power_averse_frequencies
 from .model import MDP
 from .power import (
     PowerCurve,
@@ -94,6 +95,11 @@ __all__ = [
     "power_curve",
     "optimality_probability",
     "expected_max_iid",
+    "AUPPolicy",
+    "ActionFrequencies",
+    "aup_policy",
+    "aup_action_frequencies",
+    "power_averse_frequencies",
     "decisions",
     "orbits",
     "orbit_size",

@@ -230,3 +230,8 @@ FIGURES = {
 from . import _figures_orbits  # noqa: E402
 
 FIGURES.update(_figures_orbits.FIGURES)
+
+# AUP agents and power-averse rewards: powerseek_aup, powerseek_power_averse.
+from . import _figures_aup  # noqa: E402
+
+FIGURES.update(_figures_aup.FIGURES)
