@@ -166,6 +166,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
         for pkg in ("proofs", *PACKAGES):
             check_own_package(pkg)
         require("sympy", "symbolic", "tailpower claims")
+        require("matplotlib", "plot", "tailpower claims (the reward-model tail report)")
     except ImportError as exc:
         raise UsageError(str(exc)) from None
     from proofs.ledger import all_claims, areas, evaluate
