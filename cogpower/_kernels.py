@@ -61,8 +61,9 @@ CHUNK = 256  # tasks per chunk; fixed so that results do not depend on the threa
 LANES = 16  # independent xoshiro256+ generators per chunk, stepped together (vectorised)
 BLOCK = 1024  # subtasks per block (a multiple of LANES): two buffers of 8 KiB per thread
 STATE_WORDS = 4 * LANES
-#: bytes of saved state per chunk (generator words, position, four sums)
-CHUNK_BYTES = 8 * (STATE_WORDS + 3 + 4)
+#: bytes per chunk: saved state (generator words, position, four sums), its seed and the
+#: temporaries of the progress check in :func:`resume`
+CHUNK_BYTES = 8 * (STATE_WORDS + 3 + 4) + 8 + 24
 #: bytes of one thread's working buffers (two blocks and a copy of the generator words)
 BUFFER_BYTES = 16 * BLOCK + 8 * STATE_WORDS
 
