@@ -13,6 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
+sys.path.insert(0, str(HERE.parent))  # document the checkout being built, whatever is installed
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import warnings  # noqa: E402
