@@ -9,7 +9,7 @@ Heavy- versus light-tailed error decides whether V follows U or falls back to E[
 # --- selection: distributions, dependent errors, conditioning, best-of-N ---
 from .model import FAMILIES, Dependent, Family, PointMass, family, point_mass  # noqa: E402
 from .conditional import ConditionalMean, conditional_mean, log_tail_probability, sample_conditional  # noqa: E402
-from .best_of_n import BestOfN, best_of_n, bon_kl  # noqa: E402
+from .best_of_n import BestOfN, BestOfNPeak, BestOfNTable, best_of_n, best_of_n_table, bon_kl  # noqa: E402
 
 # --- KL-regularised optimisation and reward-model tails ---
 from .kl import (  # noqa: E402

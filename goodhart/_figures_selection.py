@@ -13,7 +13,7 @@ from scipy import stats
 
 from tailpower._common import save_figure
 
-from .best_of_n import best_of_n
+from .best_of_n import best_of_n, best_of_n_table
 from .conditional import conditional_mean
 from .model import Dependent, point_mass
 
@@ -110,11 +110,14 @@ BON_STATED = ("with normal X utility rises monotonically; in 5 of 6 lognormal/t 
 
 
 def bon_curves(V, X, nmax: float, points: int, resolution: float, tail: float = 38.0):
-    """Exact ("quad") utility / error / proxy on a log grid of n, and the n of the utility peak."""
+    """Exact ("quad") utility / error / proxy on a log grid of n from one table of the law of U,
+    and the n of the utility peak: the root of dE/dn on the continuous extension in n
+    (:meth:`goodhart.BestOfNTable.peak`), ``nmax`` itself when the utility rises all the way."""
     ns = np.unique(np.round(np.geomspace(1, nmax, points)))
-    r = best_of_n(V, X, ns, resolution=resolution, tail=tail)
-    k = int(np.argmax(r.utility))
-    return ns, r, float(ns[k])
+    tab = best_of_n_table(V, X, resolution=resolution, tail=tail)
+    r = tab.curve(ns)
+    p = tab.peak(n_max=float(ns[-1]))
+    return ns, r, (float(p.n) if p.interior else float(ns[-1]))
 
 
 def fig_best_of_n(out_dir, rng, quick: bool) -> list[Path]:

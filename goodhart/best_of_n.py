@@ -4,21 +4,21 @@ appendix figure "bon_synthetic").
 Draw n iid pairs (V_i, X_i), keep the one with the largest U_i = V_i + X_i, and report the
 expected utility V, error X and proxy U of the kept pair.
 
-"quad" (exact up to quadrature error).  The kept pair is pair 1 with probability 1/n given that
-U_1 beats the others, so E[V_sel] = n E[V_1 F_U(U_1)^{n-1}].  Writing F_U(U_1)^{n-1} as the
-integral of d(F_U^{n-1}) over w <= U_1 and exchanging the integrals,
+"quad" (exact up to a reported error bound).  With w_n(u) = n F_U(u)^(n-1),
 
-    E[V_sel] = ∫ n E[V 1{U >= w}] d(F_U(w)^{n-1})
-             = ∫ m_ge(s) n (n-1) e^{2s} (1 - e^s)^{n-2} ds                        (s = log F̄_U(w))
-             = ∫ (E[V] - e^r m_le(r)) n (n-1) e^{(n-1) r} dr                      (r = log F_U(w)),
+    E[V_sel] = E[V] + ∫ w_n'(y) K(y) dy,      K(y) = Cov(V, 1{U >= y}) >= 0,
 
-with m_ge = E[V | U >= w] and m_le = E[V | U <= w], the conditional means that
-:func:`goodhart.conditional_mean` computes (the weight in s is a probability density for every
-n >= 2).  Above a split point u0 (the median of U) the variable s is used, below it r: the weights
-are smooth bumps of width O(1) at s ≈ -log n whatever the laws are, so one table of
-(u, s, m_ge) and (u, r, m_le) built by log-space quadrature serves every n up to 1e15, and no
-density of U (a convolution that is singular when a density is) is ever needed.  E[U_sel] is
-∫ u d(F_U^n) in the same variables.
+computed from one table of the law of U (log F̄_U, log F_U and log K on Chebyshev panels, each
+value a convolution of tables of the two laws) that serves every n from 1 to 1e15 and real n, in
+about 0.1 s; see :mod:`goodhart._bon_table`.  Both factors are positive, so the utility keeps its
+relative accuracy however small it is.  A :class:`BestOfNTable` is that table: build it once per
+(V, X) and ask for whole curves (:meth:`BestOfNTable.curve`) and the utility peak
+(:meth:`BestOfNTable.peak`, root of dE/dn on the continuous extension in n);
+:func:`best_of_n_table` keeps the last 32 in a cache keyed by the laws' names and parameters, and
+:func:`best_of_n` uses it.  Laws the tables do not reach (a finite end of the support away from
+0, as for uniform, beta and Pareto; extreme locations or scales; duck-typed laws) are computed by
+the first algorithm (:mod:`goodhart._bon_legacy`, conditional means on a spline table, relative
+error about 1e-5), and the result says which was used (``algorithm``).
 
 "mc": ``trials`` independent best-of-n draws (numba argmax per trial, one seed per trial), means and
 standard errors.
@@ -31,25 +31,29 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import interpolate
+from scipy import optimize
 
-from tailpower._common import as_generator, check_int, check_memory, chunk_seeds, progress
+from tailpower._common import as_generator, check_int, check_memory
 
-from . import _kernels
+from . import _bon_table as bt
+from ._bon_legacy import _MAX_TABLE, legacy_moments
+from ._bon_infinite import _infinite, _selected_proxy_infinite  # noqa: F401 - re-exported for tests
+from ._bon_mc import _mc_select
+from ._law_table import Unsupported
 from ._selection_problem import make_problem
-from ._selection_quad import _Unresolvable, _ZeroMass
 from .model import check_distribution
 
-__all__ = ["BestOfN", "best_of_n", "bon_kl"]
+__all__ = ["BestOfN", "BestOfNPeak", "BestOfNTable", "best_of_n", "best_of_n_table", "bon_kl"]
 
 _MAX_N = 1e15
 _MAX_NS = 10_000          # values of n per call
-_MAX_TABLE = 2_000        # points of the "quad" table
 _MAX_DRAWS = 2 * 10**7    # trials x n for "mc" (scipy draws of both laws: about 10-40 s)
+_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -62,15 +66,21 @@ class BestOfN:
         E[V], E[X], E[U] at the argmax of U over n iid draws (arrays when ``n`` is an array).
         ``proxy`` and ``error`` are +inf (-inf) when E[U_sel] is (e.g. Levy error).
     utility_stderr, error_stderr, proxy_stderr : float or ndarray
-        Monte Carlo standard errors ("mc") or quadrature error estimates ("quad": the change when
-        the table is thinned to every other point, plus the truncation bound and the conditional
-        means' error bounds); inf where the mean is infinite.
+        Monte Carlo standard errors ("mc") or absolute error bounds ("quad"); inf where the mean
+        is infinite.
     value, stderr : float or ndarray
         Same as ``utility`` and ``utility_stderr``.
     method : str
     samples : int
         Trials ("mc"), 0 for "quad".
     n : int or ndarray
+    utility_rel_err : float or ndarray
+        ``utility_stderr / |utility|`` (inf where the utility is 0): the relative error bound,
+        which stays meaningful when the utility is tiny ("quad" computes E[V_sel] - E[V] as an
+        integral of positive terms).
+    algorithm : str
+        "table" (the table of the law of U), "legacy" (conditional means on a spline table, for
+        laws the tables do not reach) or "simulation".
     """
 
     utility: Any
@@ -82,6 +92,8 @@ class BestOfN:
     method: str
     samples: int
     n: Any
+    utility_rel_err: Any = None
+    algorithm: str = ""
 
     @property
     def value(self):
@@ -92,13 +104,46 @@ class BestOfN:
         return self.utility_stderr
 
 
+@dataclass(frozen=True)
+class BestOfNPeak:
+    """The n that maximises E[V_sel] on the continuous extension in n (real n >= 1).
+
+    Attributes
+    ----------
+    n : float
+        The maximiser (a root of dE/dn), or the end of the range searched when E rises (or falls)
+        all the way (``interior`` False).
+    n_err : float
+        Bound on the error of ``n`` (the error of dE/dn divided by its slope at the root; 0 at an
+        end of the range).
+    utility, utility_err : float
+        E[V_sel] at ``n`` and its error bound.
+    interior : bool
+        Whether the maximum is inside the range searched.
+    n_max : float
+        Upper end of the range searched ([1, n_max]).
+    best_integer : int
+        The integer n (floor or ceiling of ``n``) with the larger E[V_sel].
+    """
+
+    n: float
+    n_err: float
+    utility: float
+    utility_err: float
+    interior: bool
+    n_max: float
+    best_integer: int
+
+
+# ----------------------------------------------------------------------------- arguments
 def _as_n(n, integer: bool) -> tuple[np.ndarray, bool]:
+    what = "an integer" if integer else "a number"
     if isinstance(n, (bool, np.bool_)) or n is None or isinstance(n, (str, bytes, dict, set)):
-        raise TypeError(f"n: expected {'an integer' if integer else 'a number'} >= 1, got {type(n).__name__}")
+        raise TypeError(f"n: expected {what} >= 1, got {type(n).__name__}")
     try:
         arr = np.asarray(n, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise TypeError(f"n: expected {'an integer' if integer else 'a number'} >= 1, got {type(n).__name__}") from None
+        raise TypeError(f"n: expected {what} >= 1, got {type(n).__name__}") from None
     if arr.size == 0:
         raise ValueError("n: must not be empty")
     if arr.size > _MAX_NS:
@@ -119,10 +164,13 @@ def bon_kl(n) -> np.ndarray | float:
     return float(out) if scalar else out
 
 
-def _check_n(n) -> tuple[np.ndarray, bool]:
-    arr, scalar = _as_n(n, integer=True)
-    if not np.all(np.isfinite(arr)) or np.any(arr < 1) or np.any(arr != np.floor(arr)):
-        raise ValueError(f"n: must be an integer >= 1, got {n!r}")
+def _check_n(n, integer: bool = True) -> tuple[np.ndarray, bool]:
+    arr, scalar = _as_n(n, integer=integer)
+    bad = ~np.isfinite(arr) | (arr < 1)
+    if integer:
+        bad |= arr != np.floor(np.where(np.isfinite(arr), arr, 0.0))
+    if np.any(bad):
+        raise ValueError(f"n: must be {'an integer' if integer else 'a number'} >= 1, got {n!r}")
     if np.any(arr > _MAX_N):
         raise ValueError(f"n: must be <= 1e15, got {n!r}")
     return arr, scalar
@@ -137,215 +185,267 @@ def _check_real(name: str, value, lo: float, hi: float, lo_open: bool) -> float:
     return x
 
 
-# ----------------------------------------------------------------------------- infinite means
-def _tail_mean_infinite(law, side: int, power: float = 1.0) -> bool | None:
-    """Whether ∫_0^∞ P(side * X > x)^power dx = ∞, by regular variation: x P(.)^power does not
-    decay by half over eight decades (power-law tails with index * power <= 1).  None when the
-    tail cannot be evaluated there (scipy's functions underflow or fail)."""
-    with np.errstate(all="ignore"):
-        try:
-            base = abs(float(law.median())) + float(law.isf(0.25) - law.ppf(0.25))
-        except Exception:
-            base = 1.0
-        base = base if math.isfinite(base) and base > 0 else 1.0
-
-        def lg(x):
-            lp = float(law.logsf(x)) if side > 0 else float(law.logcdf(-x))
-            return math.log(x) + power * lp
-
-        for k1, k2 in ((8, 16), (20, 28), (4, 8)):
-            try:
-                a, b = lg(base * 10.0**k1), lg(base * 10.0**k2)
-            except Exception:
-                continue
-            if math.isfinite(a) and math.isfinite(b):
-                return b >= a - math.log(2.0)
-            if math.isfinite(a) and b == -math.inf and lg(base * 10.0**(k1 + 1)) < a - math.log(2.0):
-                return False   # a tail that ends (bounded support) or decays fast enough to underflow
-    return None
-
-
-def _selected_proxy_infinite(V, X, n: float) -> float:
-    """0.0 if E[U_sel] is finite, +inf or -inf if it is infinite (n iid draws, n >= 1).
-
-    scipy's mean of X decides whether anything is infinite; which tail is decided numerically
-    (scipy reports +inf for the mean of levy_l, whose infinite tail is the left one)."""
-    with np.errstate(all="ignore"):
-        mx = float(X.mean())
-    if math.isfinite(mx):
-        return 0.0
-    right = _tail_mean_infinite(X, +1)
-    left = _tail_mean_infinite(X, -1, n)
-    if right is None and left is None:  # cannot tell: trust scipy's sign
-        right, left = mx == math.inf, mx == -math.inf
-    right, left = bool(right), bool(left)
-    if right and left or not (right or left) and n == 1:
-        raise ValueError(f"X: the mean of X is {mx} and its tails are too heavy for the selected proxy of "
-                         f"best-of-{n:g} to have a mean (E[U_sel] is undefined)")
-    return math.inf if right else (-math.inf if left else 0.0)
-
-
-# ----------------------------------------------------------------------------- quad table
-@dataclass(frozen=True)
-class _Table:
-    """Upper part (u, log F̄_U, E[V | U >= u], bound) and lower part (u, log F_U, E[V | U <= u],
-    bound), each ascending in u; ``k_up`` / ``k_lo`` index the split point u0 in them.  Each part
-    runs a few points past u0 (``_OVERLAP``), so its spline is not at its end where the weights of
-    small n are largest; the integrals stop at u0."""
-
-    up: tuple
-    lo: tuple
-    k_up: int
-    k_lo: int
-
-
-_OVERLAP = 4
-
-
-def _point(prob, u: float, kind: str):
-    """(log F̄_U(u), E[V | U >= u], bound) for kind "sf"; (log F_U(u), E[V | U <= u], bound) for "cdf";
-    None where the probability is 0."""
-    try:
-        res = prob.integrate(u, kind, rel=1e-10)
-    except _ZeroMass:
-        return None
-    except _Unresolvable as exc:
-        raise ValueError(f"V: the selection table at u = {u!r} needs log-densities near {exc.gmax:.3g}, beyond "
-                         f"what double precision resolves") from None
-    return res.log_mass, res.mean, res.mean_err
-
-
-def _walk(prob, u0: float, first, direction: int, kind: str, limit: float, ds: float, h0: float,
-          max_points: int) -> list:
-    """Points beyond u0 in ``direction`` whose log-probability (log F̄_U for "sf", log F_U for "cdf")
-    changes by about ``ds`` per step (secant step control, halving when a step changes it by more
-    than 2 ds), until it falls below ``limit``, the end of the support of U or ``max_points``."""
-    rows = []
-    u, cur = u0, first[0]
-    h = h0
-    for _ in progress(range(max_points), desc="best-of-n table"):
-        if cur < limit:
-            break
-        dsk = ds * min(1.0, max(0.25, abs(cur) / 3.0))  # finer near u0, where small n weigh most
-        for _ in range(80):
-            un = u + direction * h
-            row = _point(prob, un, kind) if un != u else None
-            if row is not None and row[0] < cur and cur - row[0] <= 2 * dsk:
-                break
-            if row is not None and row[0] >= cur and h < 1e6 * abs(u) + 1.0:
-                h *= 2     # no decrease: a step below the resolution of the probabilities
-                continue
-            h /= 2
-            if h < 8 * np.spacing(abs(u)) + 1e-300:
-                return rows
+def _result(V, X, n_arr, scalar, util, prox, uerr, perr, err_mc, eerr_mc, method, samples, algorithm,
+            integer: bool = True, inf=None) -> BestOfN:
+    """Assemble a :class:`BestOfN`: infinite selected proxies, the error field, NaN refusal."""
+    if inf is None:
+        inf = _infinite(V, X, n_arr)
+    prox = np.where(inf != 0, inf, prox)
+    perr = np.where(inf != 0, math.inf, perr)
+    with np.errstate(invalid="ignore"):
+        if err_mc is None:
+            err, eerr = prox - util, uerr + perr
         else:
-            return rows
-        step = cur - row[0]
-        rows.append((un, *row))
-        u, cur = un, row[0]
-        h *= min(4.0, dsk / step) if step > 0 else 4.0
-    return rows
+            err = np.where(inf != 0, inf, err_mc)
+            eerr = np.where(inf != 0, math.inf, eerr_mc)
+        rel = np.where(util != 0, uerr / np.abs(np.where(util != 0, util, 1.0)), np.where(uerr == 0, 0.0, math.inf))
+    fields = [np.asarray(a, float).reshape(n_arr.shape) for a in (util, err, prox, uerr, eerr, perr, rel)]
+    if not all(np.all(~np.isnan(f)) for f in fields):
+        raise ValueError("V: the selected means came out undefined (NaN); the laws' functions returned "
+                         "NaN where the quadrature needed them")
+    if scalar:
+        fields = [float(a) for a in fields]
+        nn = int(n_arr) if integer else float(n_arr)
+    else:
+        nn = n_arr.astype(np.int64) if integer else n_arr.copy()
+    return BestOfN(*fields[:6], method, samples, nn, fields[6], algorithm)
 
 
-def _overlap(prob, u0: float, first, direction: int, kind: str, h: float) -> list:
-    """Up to ``_OVERLAP`` points past u0 (steps of ``h``) while the log-probability stays below
-    log 0.9: there the variable s (or r) is still a good coordinate for the spline."""
-    rows, cur = [], first[0]
-    for k in range(1, _OVERLAP + 1):
-        row = _point(prob, u0 + direction * k * h, kind)
-        if row is None or not cur < row[0] <= math.log(0.9):
-            break
-        rows.append((u0 + direction * k * h, *row))
-        cur = row[0]
-    return rows
+# ----------------------------------------------------------------------------- the table
+class BestOfNTable:
+    """Best-of-N for one pair (V, X) from one table of the law of U = V + X (Kwa, Thomas &
+    Garriga-Alonso, arXiv 2407.14503, appendix "bon_synthetic"; the method is described in
+    :mod:`goodhart.best_of_n`).
+
+    Building it is cheap (nothing is evaluated until a curve is asked for); the table grows when
+    a larger n needs a deeper tail and is then reused for every later curve and peak.
+
+    Parameters
+    ----------
+    V, X : scipy frozen continuous distributions
+        True utility (finite mean) and independent error.
+    tail : float
+        Truncation, in [5, 60]: the weights of n are integrated down to log F̄_U = -log n - tail
+        and log F_U = -tail/(n - 1); the weight left out (about e^-tail) is added to the error.
+    resolution : float
+        In (0, 2]: panels of the integrals over log F̄_U are 4 * resolution wide around the peak of
+        the weight of n (the error estimate checks them; smaller is slower, not needed for
+        accuracy).  The legacy algorithm uses it as the step of its table.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> import goodhart as gh
+    >>> tab = gh.BestOfNTable(stats.norm(0, 2), stats.t(3, 0, 3 ** -0.5))
+    >>> r = tab.curve([1, 16, 1024])
+    >>> [round(u, 4) for u in r.utility]
+    [0.0, 3.9100, 1.9366]
+    >>> p = tab.peak()
+    >>> 100 < p.n < 300 and p.interior
+    True
+    """
+
+    def __init__(self, V, X, *, tail: float = 38.0, resolution: float = 0.25):
+        check_distribution("V", V)
+        check_distribution("X", X)
+        self._prob = make_problem(V, X)
+        self.tail = _check_real("tail", tail, 5.0, 60.0, False)
+        self.resolution = _check_real("resolution", resolution, 0.0, 2.0, True)
+        self.V, self.X = V, X
+        with np.errstate(all="ignore"):
+            self._ev = float(V.mean())
+            self._ex = float(X.mean())
+        self._mx_finite = math.isfinite(self._ex)
+        self._inf: dict = {}
+        self._u = None
+        self._why = ""
+        self._built = False
+
+    # ------------------------------------------------------------------ building
+    def _table(self):
+        if not self._built:
+            self._built = True
+            try:
+                vt = bt.law_table(self.V, True)
+                xt = bt.law_table(self.X, False)
+                scale = vt.scale + abs(self._ev)
+                if not abs(vt.mean - self._ev) <= 1e-9 * scale:
+                    raise Unsupported(f"the table's mean of V ({vt.mean!r}) differs from scipy's ({self._ev!r})")
+                self._u = bt.UTable(vt, xt)
+            except Unsupported as exc:
+                self._u, self._why = None, exc.reason
+        return self._u
+
+    @property
+    def algorithm(self) -> str:
+        """"table" or "legacy" (see :mod:`goodhart.best_of_n`)."""
+        return "table" if self._table() is not None else "legacy"
+
+    def _size_check(self, nmax: float) -> None:
+        size = (math.log(nmax) + 2 * self.tail) / self.resolution
+        if size > _MAX_TABLE:
+            raise ValueError(f"resolution: the table would need about {size:.3g} points (more than "
+                             f"{_MAX_TABLE}); use resolution >= {(math.log(nmax) + 2 * self.tail) / _MAX_TABLE:.3g}")
+
+    def _ensure(self, nmax: float, nmin: float) -> None:
+        u = self._table()
+        r_min = -(self.tail + 5.0) / max(nmin - 1.0, (self.tail + 5.0) / 700.0)
+        u.ensure(-math.log(nmax) - self.tail - 3.0, r_min)
+
+    def _moments(self, ns: np.ndarray, derivative: bool = False) -> np.ndarray:
+        """(E[V_sel], E[U_sel], bound V, bound U, dE[V_sel]/dn, its bound) for each n > 1."""
+        u = self._table()
+        out = np.empty((ns.size, 6))
+        if u is not None:
+            self._ensure(float(ns.max()), float(ns.min()))
+            if not (u.up.ls and u.dn.ls):        # not even the panels next to the centre converged
+                self._u, self._why = None, "the table of U did not converge next to its centre"
+                return self._moments(ns, derivative)
+            width = 4.0 * self.resolution
+            for i, n in enumerate(ns):
+                m = bt.moments(u, float(n), self.tail, width, derivative)
+                ev_err = 4e-16 * abs(self._ev)
+                out[i] = (self._ev + m.dv, m.eu, m.dv_err + ev_err, m.eu_err, m.ddv, m.ddv_err)
+        else:
+            leg = legacy_moments(self._prob, ns, self._ev, self.resolution, self.tail)
+            out[:, :4] = leg
+            out[:, 4:] = math.nan
+        return out
+
+    # ------------------------------------------------------------------ public
+    def curve(self, n) -> BestOfN:
+        """E[V_sel], E[X_sel], E[U_sel] and their error bounds for every ``n``.
+
+        Parameters
+        ----------
+        n : float or array_like
+            Numbers of draws, 1 <= n <= 1e15 (at most 10,000 values); real n use the continuous
+            extension E[V n F_U(U)^(n-1)].
+
+        Returns
+        -------
+        BestOfN
+            ``method`` "quad"; ``n`` as given (floats).
+
+        Raises
+        ------
+        ValueError
+            n outside [1, 1e15]; a table too large for ``resolution`` (named); laws whose
+            functions return NaN (named V or X).
+        """
+        n_arr, scalar = _check_n(n, integer=False)
+        integer = bool(np.all(n_arr == np.floor(n_arr)))
+        return self._curve(n_arr, scalar, integer=integer)
+
+    def _curve(self, n_arr, scalar, integer: bool) -> BestOfN:
+        self._size_check(float(n_arr.max()))
+        uniq = np.unique(n_arr)
+        vals = {}
+        big = uniq[uniq > 1]
+        if big.size:
+            check_memory("n", 64.0 * big.size, f"best-of-N at {big.size} values of n")
+            res = self._moments(big)
+            vals = {float(k): r for k, r in zip(big, res)}
+        rows = []
+        for ni in n_arr.flat:
+            if ni == 1:
+                rows.append((self._ev, self._ev + self._ex, 0.0, 0.0))
+            else:
+                r = vals[float(ni)]
+                rows.append((r[0], r[1], r[2], r[3]))
+        util, prox, uerr, perr = (np.array(c) for c in zip(*rows))
+        if self._mx_finite:
+            inf = np.zeros(n_arr.size)
+        else:
+            inf = _infinite(self.V, self.X, n_arr, self._inf)
+        return _result(self.V, self.X, n_arr, scalar, util, prox, uerr, perr, None, None, "quad", 0,
+                       self.algorithm, integer=integer, inf=inf)
+
+    def peak(self, n_max: float = 1e12) -> BestOfNPeak:
+        """The utility peak: the n in [1, ``n_max``] maximising E[V_sel] on the continuous
+        extension, located by Brent's method on dE/dn (computed with the same table) between the
+        sign changes found on a log grid of 41 points.
+
+        Parameters
+        ----------
+        n_max : float
+            Upper end of the search, in [2, 1e15].
+
+        Returns
+        -------
+        BestOfNPeak
+        """
+        n_max = _check_real("n_max", n_max, 2.0, _MAX_N, False)
+        self._size_check(n_max)
+        grid = np.exp(np.linspace(math.log(2.0), math.log(n_max), 41))
+        if self._table() is None:
+            return self._peak_legacy(grid, n_max)
+        res = self._moments(grid, derivative=True)
+        if self._table() is None:          # the table gave up: the legacy algorithm
+            return self._peak_legacy(grid, n_max)
+        if res[0, 4] <= 0:                  # falling already at n = 2: the peak is in [1.1, 2]
+            grid = np.concatenate([np.exp(np.linspace(math.log(1.1), math.log(2.0), 11))[:-1], grid])
+            res = np.concatenate([self._moments(grid[:10], derivative=True), res])
+        g = res[:, 4]
+        cands = []
+        for i in range(grid.size - 1):
+            if g[i] > 0 >= g[i + 1]:
+                f = lambda ln: self._moments(np.array([math.exp(ln)]), True)[0, 4]  # noqa: E731
+                root = optimize.brentq(f, math.log(grid[i]), math.log(grid[i + 1]), xtol=1e-12, rtol=1e-13)
+                cands.append(math.exp(root))
+        ends = [grid[0], grid[-1]]
+        best_n, best, interior = None, -math.inf, False
+        for c in cands + ends:
+            m = self._moments(np.array([c]), True)[0]
+            if m[0] > best:
+                best_n, best, best_err, best_d = c, m[0], m[2], m[5]
+                interior = c not in ends
+        n_err = 0.0
+        if interior:
+            h = 1e-3 * best_n
+            d2 = (self._moments(np.array([best_n + h]), True)[0, 4]
+                  - self._moments(np.array([best_n - h]), True)[0, 4]) / (2 * h)
+            n_err = abs(best_d / d2) if d2 != 0 else math.inf
+        lo_i, hi_i = max(1, math.floor(best_n)), math.ceil(best_n)
+        ints = self.curve(np.array([lo_i, hi_i], float)) if hi_i > lo_i else None
+        best_int = int(lo_i if ints is None or ints.utility[0] >= ints.utility[1] else hi_i)
+        return BestOfNPeak(float(best_n), float(n_err), float(best), float(best_err), interior, n_max, best_int)
+
+    def _peak_legacy(self, grid, n_max) -> BestOfNPeak:
+        res = self._moments(grid)
+        k = int(np.argmax(res[:, 0]))
+        if k in (0, grid.size - 1):
+            n = float(grid[k])
+            return BestOfNPeak(n, 0.0, float(res[k, 0]), float(res[k, 2]), False, n_max, int(round(n)))
+        f = lambda ln: -self._moments(np.array([math.exp(ln)]))[0, 0]  # noqa: E731
+        opt = optimize.minimize_scalar(f, bracket=(math.log(grid[k - 1]), math.log(grid[k]), math.log(grid[k + 1])),
+                                       tol=1e-8)
+        n = float(math.exp(opt.x))
+        m = self._moments(np.array([n]))[0]
+        return BestOfNPeak(n, math.nan, float(m[0]), float(m[2]), True, n_max, int(round(n)))
 
 
-def _build_table(prob, s_min: float, r_min: float, ds: float) -> _Table:
-    V, X = prob.V, prob.X
-    with np.errstate(all="ignore"):
-        u0 = float(V.median()) + float(X.median())
-        spread = sum(float(d.ppf(0.75)) - float(d.ppf(0.25)) for d in (V, X))
-    if not math.isfinite(u0):
-        raise ValueError("V: the median of V + X is not finite")
-    if not (math.isfinite(spread) and spread > 0):
-        spread = max(abs(u0), 1.0)
-    up0, lo0 = _point(prob, u0, "sf"), _point(prob, u0, "cdf")
-    if up0 is None or lo0 is None:
-        raise ValueError("V: P(V + X >= median) evaluates to 0; the laws' log functions underflow")
-    h0 = ds * spread / 1.35
-    up_in = _overlap(prob, u0, up0, -1, "sf", h0 / 4)[::-1]
-    up_out = _walk(prob, u0, up0, +1, "sf", s_min, ds, h0, _MAX_TABLE)
-    lo_in = _overlap(prob, u0, lo0, +1, "cdf", h0 / 4)
-    lo_out = _walk(prob, u0, lo0, -1, "cdf", r_min, ds, h0, _MAX_TABLE)[::-1]
-    upper = up_in + [(u0, *up0)] + up_out
-    lower = lo_out + [(u0, *lo0)] + lo_in
-    return _Table(tuple(np.array(c) for c in zip(*upper)), tuple(np.array(c) for c in zip(*lower)),
-                  len(up_in), len(lo_out))
+_tables: OrderedDict = OrderedDict()
 
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
-
-
-def _integrate_weight(x: np.ndarray, f: np.ndarray, logw, stop: int, linear: bool = False) -> float:
-    """∫_{x[0]}^{x[stop]} f(x) w(x) dx (x increasing): f interpolated by a cubic spline through all
-    of x (not-a-knot; linear below 4 points or if ``linear``), w exact, 8-point Gauss-Legendre per
-    table interval."""
-    if stop < 1:
-        return 0.0
-    spl = interpolate.CubicSpline(x, f) if x.size >= 4 and not linear else interpolate.interp1d(x, f)
-    xa, xb = x[:stop], x[1:stop + 1]
-    c, h = 0.5 * (xa + xb), 0.5 * (xb - xa)
-    xs = (c[:, None] + h[:, None] * _GL_X[None, :]).ravel()
-    with np.errstate(over="ignore", under="ignore"):
-        w = np.exp(logw(xs))
-    return float(np.sum((spl(xs) * w).reshape(-1, _GL_X.size) @ _GL_W * h))
-
-
-def _thin(arrs: tuple, k0: int, step: int):
-    """Every ``step``-th point counted from index k0 (kept) in both directions; new index of k0."""
-    idx = np.concatenate([np.arange(k0, -1, -step)[::-1], np.arange(k0 + step, arrs[0].size, step)])
-    return tuple(a[idx] for a in arrs), int(np.searchsorted(idx, k0))
-
-
-def _quad_moments(tab: _Table, n: float, ev: float, step: int = 1):
-    """E[V_sel] and E[U_sel] from the table (every ``step``-th point), and truncation bounds."""
-    (u_up, s, mge, eup), k_up = _thin(tab.up, tab.k_up, step)
-    (u_lo, r, mle, elo), k_lo = _thin(tab.lo, tab.k_lo, step)
-    # upper part in increasing s = decreasing u: reverse, so that u0 sits at index size - 1 - k_up
-    s, mge, uu, eup = s[::-1], mge[::-1], u_up[::-1], eup[::-1]
-    stop_up = s.size - 1 - k_up
-    ln, ln1 = math.log(n), math.log(n - 1)
-
-    def w_v_up(x):
-        with np.errstate(divide="ignore"):
-            return ln + ln1 + 2 * x + (n - 2) * np.log1p(-np.exp(x))
-
-    def w_u_up(x):
-        with np.errstate(divide="ignore"):
-            return ln + x + (n - 1) * np.log1p(-np.exp(x))
-
-    def w_v_lo(x):
-        return ln + ln1 + n * x
-
-    def w_u_lo(x):
-        return ln + n * x
-
-    r0 = r[k_lo]
-    # lower part: E[V] ∫_{-inf}^{r0} n (n-1) e^{(n-1) r} dr = E[V] n e^{(n-1) r0}, minus the m_le term
-    e_v = (ev * n * math.exp((n - 1) * r0) - _integrate_weight(r, mle, w_v_lo, k_lo)
-           + _integrate_weight(s, mge, w_v_up, stop_up))
-    e_u = _integrate_weight(s, uu, w_u_up, stop_up) + _integrate_weight(r, u_lo, w_u_lo, k_lo)
-    # truncation: the weight mass beyond the table ends, times the largest |value| there
-    w_up_v = n * (n - 1) * math.exp(2 * s[0]) / 2
-    w_up_u = n * math.exp(s[0])
-    w_lo_v = n * math.exp(n * r[0])
-    w_lo_u = math.exp(n * r[0])
-    tail_v = w_up_v * abs(mge[0]) + w_lo_v * abs(mle[0])
-    tail_u = w_up_u * abs(uu[0]) + w_lo_u * abs(u_lo[0])
-    # the conditional means' own error bounds, carried through the same weights (linearly)
-    merr = (_integrate_weight(s, eup, w_v_up, stop_up, linear=True)
-            + _integrate_weight(r, elo, w_v_lo, k_lo, linear=True))
-    return e_v, e_u, tail_v + merr, tail_u
+def best_of_n_table(V, X, *, tail: float = 38.0, resolution: float = 0.25) -> BestOfNTable:
+    """The :class:`BestOfNTable` of (V, X), from a cache of the last 32 (keyed by the laws' scipy
+    names and parameters, ``tail`` and ``resolution``; laws that are not plain scipy frozen laws
+    with numeric parameters are not cached: scipy compares frozen laws by identity)."""
+    kv, kx = bt.law_key(V), bt.law_key(X)
+    if kv is None or kx is None:
+        return BestOfNTable(V, X, tail=tail, resolution=resolution)
+    key = (kv, kx, float(tail) if isinstance(tail, numbers.Real) else tail,
+           float(resolution) if isinstance(resolution, numbers.Real) else resolution)
+    hit = _tables.get(key)
+    if hit is not None:
+        _tables.move_to_end(key)
+        return hit
+    tab = BestOfNTable(V, X, tail=tail, resolution=resolution)
+    _tables[key] = tab
+    while len(_tables) > _CACHE_SIZE:
+        _tables.popitem(last=False)
+    return tab
 
 
 # ----------------------------------------------------------------------------- public
@@ -360,8 +460,9 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
     n : int or array_like of int
         Number of draws (1 <= n <= 1e15; at most 10,000 values per call).
     method : {"quad", "mc"}
-        "quad": E[V_sel] = ∫ E[V | U >= w] n (n-1) F̄_U(w) F_U(w)^{n-2} dF_U(w) in the variables
-        log F̄_U and log F_U (see the module docstring); one table serves all ``n``.
+        "quad": E[V_sel] = E[V] + ∫ w_n'(y) Cov(V, 1{U >= y}) dy from the cached table of the law
+        of U (:func:`best_of_n_table`; see the module docstring); relative error about 1e-12,
+        bounded by ``utility_stderr``.
         "mc": ``trials`` independent best-of-n selections; mean and standard error per field
         (the 95 % band is ± 1.96 stderr); trials x (sum of n) is at most 2e7.
     trials : int
@@ -369,122 +470,55 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
     rng : Generator, int, SeedSequence or None
         Randomness for "mc".
     resolution : float
-        Step of the "quad" table in log F̄_U, in (0, 2] (smaller is more accurate and slower); the
-        table has at most 2,000 points, (log(max n) + 2 tail) / resolution.
+        In (0, 2], see :class:`BestOfNTable` (at most 2,000 steps of ``resolution`` may cover
+        log(max n) + 2 tail).
     tail : float
-        Truncation of the "quad" table, in [5, 60]: it covers log F̄_U down to -log(max n) - ``tail``
-        and log F_U down to -``tail``; the weight left out (about e^-tail) is added to the error.
+        Truncation of "quad", in [5, 60]; the weight left out (about e^-tail) is added to the error.
 
     Returns
     -------
     BestOfN
-        ``utility``, ``error`` (= proxy - utility), ``proxy`` and their stderr.
+        ``utility``, ``error`` (= proxy - utility), ``proxy``, their error bounds or standard
+        errors, and ``utility_rel_err``.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> import goodhart as gh
+    >>> r = gh.best_of_n(stats.norm(0, 2), stats.norm(), [1, 2, 1000])
+    >>> [round(u, 6) for u in r.utility]
+    [0.0, 1.009253, 5.195309]
     """
     if not isinstance(method, str) or method not in ("quad", "mc"):
         raise ValueError(f"method: must be 'quad' or 'mc', got {method!r}")
     check_distribution("V", V)
     check_distribution("X", X)
     n_arr, scalar = _check_n(n)
-    prob = make_problem(V, X)
-    with np.errstate(all="ignore"):
-        ev = float(V.mean())
-    inf_u = {float(ni): _selected_proxy_infinite(V, X, float(ni)) for ni in np.unique(n_arr)}
+    make_problem(V, X)
     if method == "quad":
-        resolution = _check_real("resolution", resolution, 0.0, 2.0, True)
-        tail = _check_real("tail", tail, 5.0, 60.0, False)
-        nmax = float(n_arr.max())
-        size = (math.log(nmax) + 2 * tail) / resolution
-        if size > _MAX_TABLE:
-            raise ValueError(f"resolution: the table would need about {size:.3g} points (more than "
-                             f"{_MAX_TABLE}); use resolution >= {(math.log(nmax) + 2 * tail) / _MAX_TABLE:.3g}")
-        out = np.empty((n_arr.size, 4))
-        tab = None
-        for i, ni in enumerate(n_arr.flat):
-            if ni == 1:  # no selection: the base means
-                with np.errstate(all="ignore"):
-                    out[i] = (ev, ev + float(X.mean()), 0.0, 0.0)
-                continue
-            if tab is None:
-                prob.require_fast("Simulation (method='mc') needs only draws.")
-                tab = _build_table(prob, s_min=-math.log(nmax) - tail, r_min=-tail, ds=resolution)
-            e_v, e_u, tail_v, tail_u = _quad_moments(tab, float(ni), ev)
-            e_v2, e_u2, _, _ = _quad_moments(tab, float(ni), ev, step=2)
-            out[i] = (e_v, e_u, 2 * abs(e_v - e_v2) + tail_v, 2 * abs(e_u - e_u2) + tail_u)
-        util, prox, uerr, perr = out.T
-        samples = 0
-    else:
-        t = check_int("trials", trials, minimum=2)
-        if t * float(n_arr.sum()) > _MAX_DRAWS:
-            raise ValueError(f"n: simulation draws trials x n = {t * float(n_arr.sum()):.3g} pairs, above "
-                             f"{_MAX_DRAWS:.0e}; use method='quad' (exact up to n = 1e15) or fewer trials")
-        check_memory("trials", 48.0 * t, f"{t} best-of-n trials")
-        gen = as_generator(rng)
-        out = np.empty((n_arr.size, 6))
-        for i, ni in enumerate(n_arr.flat):
-            v, x = _mc_select(V, X, int(ni), t, gen)
-            with np.errstate(over="ignore", invalid="ignore"):
-                u = v + x
-                out[i] = (v.mean(), x.mean(), u.mean(),
-                          v.std(ddof=1) / math.sqrt(t), x.std(ddof=1) / math.sqrt(t), u.std(ddof=1) / math.sqrt(t))
-        util, err_mc, prox, uerr, eerr, perr = out.T
-        samples = t
-    inf = np.array([inf_u[float(ni)] for ni in n_arr.flat])
-    prox = np.where(inf != 0, inf, prox)
-    perr = np.where(inf != 0, math.inf, perr)
-    with np.errstate(invalid="ignore"):
-        if method == "quad":
-            err, eerr = prox - util, uerr + perr
-        else:
-            err = np.where(inf != 0, inf, err_mc)
-            eerr = np.where(inf != 0, math.inf, eerr)
-    fields = [np.asarray(a, float).reshape(n_arr.shape) for a in (util, err, prox, uerr, eerr, perr)]
-    if not all(np.all(~np.isnan(f)) for f in fields):
-        raise ValueError("V: the selected means came out undefined (NaN); the laws' functions returned "
-                         "NaN where the quadrature needed them")
-    if scalar:
-        fields = [float(a) for a in fields]
-        nn = int(n_arr)
-    else:
-        nn = n_arr.astype(np.int64)
-    return BestOfN(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], method, samples, nn)
+        tab = best_of_n_table(V, X, tail=tail, resolution=resolution)
+        return tab._curve(n_arr, scalar, integer=True)
+    t = check_int("trials", trials, minimum=2)
+    if t * float(n_arr.sum()) > _MAX_DRAWS:
+        raise ValueError(f"n: simulation draws trials x n = {t * float(n_arr.sum()):.3g} pairs, above "
+                         f"{_MAX_DRAWS:.0e}; use method='quad' (exact up to n = 1e15) or fewer trials")
+    check_memory("trials", 48.0 * t, f"{t} best-of-n trials")
+    gen = as_generator(rng)
+    out = np.empty((n_arr.size, 6))
+    for i, ni in enumerate(n_arr.flat):
+        v, x = _mc_select(V, X, int(ni), t, gen)
+        with np.errstate(over="ignore", invalid="ignore"):
+            u = v + x
+            out[i] = (v.mean(), x.mean(), u.mean(),
+                      v.std(ddof=1) / math.sqrt(t), x.std(ddof=1) / math.sqrt(t), u.std(ddof=1) / math.sqrt(t))
+    util, err_mc, prox, uerr, eerr, perr = out.T
+    return _result(V, X, n_arr, scalar, util, prox, uerr, perr, err_mc, eerr, "mc", t, "simulation")
 
 
-_DRAW_CHUNK = 1 << 16
+def _cache_clear() -> None:
+    """Empty the caches of tables (of (V, X) pairs and of single laws)."""
+    _tables.clear()
+    bt._law_cache.clear()
 
 
-def _mc_select(V, X, n: int, trials: int, gen) -> tuple[np.ndarray, np.ndarray]:
-    """``trials`` best-of-n selections; trial k draws from its own seed (thread-count independent).
-
-    Up to ``_DRAW_CHUNK`` draws per trial are made at once (V then X); a larger n is drawn in
-    chunks of that size with the running argmax kept, so memory does not grow with n.
-    """
-    seeds = chunk_seeds(gen, trials)
-    out_v = np.empty(trials)
-    out_x = np.empty(trials)
-    if n > _DRAW_CHUNK:
-        for k in range(trials):
-            cg = np.random.default_rng(int(seeds[k]))
-            best, bv, bx = -math.inf, math.nan, math.nan
-            for start in range(0, n, _DRAW_CHUNK):
-                size = min(_DRAW_CHUNK, n - start)
-                vb = np.asarray(V.rvs(size=size, random_state=cg), float).reshape(1, size)
-                xb = np.asarray(X.rvs(size=size, random_state=cg), float).reshape(1, size)
-                ov, ox = np.empty(1), np.empty(1)
-                _kernels.select_argmax(vb, xb, ov, ox)
-                with np.errstate(over="ignore", invalid="ignore"):
-                    uu = ov[0] + ox[0]
-                if uu > best or math.isnan(bv):
-                    best, bv, bx = uu, ov[0], ox[0]
-            out_v[k], out_x[k] = bv, bx
-        return out_v, out_x
-    per = max(1, min(trials, _DRAW_CHUNK // max(n, 1)))  # trials per batch, memory-bounded
-    for start in range(0, trials, per):
-        stop = min(trials, start + per)
-        vb = np.empty((stop - start, n))
-        xb = np.empty((stop - start, n))
-        for k in range(start, stop):
-            cg = np.random.default_rng(int(seeds[k]))
-            vb[k - start] = V.rvs(size=n, random_state=cg)
-            xb[k - start] = X.rvs(size=n, random_state=cg)
-        _kernels.select_argmax(vb, xb, out_v[start:stop], out_x[start:stop])
-    return out_v, out_x
+best_of_n_table.cache_clear = _cache_clear

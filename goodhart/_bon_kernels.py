@@ -1,0 +1,535 @@
+"""Numba kernels of the fast best-of-N table (private): the convolutions that give the law of
+U = V + X from the piecewise-Chebyshev tables of :mod:`goodhart._law_table`.
+
+For each threshold y, with K_X = F̄_X ("sf") or F_X ("cdf"),
+
+    I_S(y) = ∫ f_V(v) K_X(y - v) dv      (P(U >= y) or P(U <= y))
+    I_K(y) = ∫ h(v) f_X(y - v) dv        (Cov(V, 1{U >= y}) >= 0, see goodhart._bon_table)
+
+are integrated by adaptive Gauss-Kronrod 7/15 on the intervals between the panel boundaries of
+both tables (so each interval lies inside one panel of each and both factors are smooth on it).
+Each interval is integrated in v, or in the table coordinate of V or of X when that coordinate is
+far from linear on it (a heavy tail spanning decades, a density singular at an end), so that the
+integrand is smooth in the variable used.  Intervals are bisected until the summed |K15 - G7| is
+below ``tol`` of both integrals (capped: ``_MAX_INTERVALS`` per y, ``_MAX_ROUNDS`` rounds).
+Everything is kept in log space: each interval stores the log of its largest node value and the
+rescaled sums.  The masses beyond the tables (atoms at finite ends, tails cut at e^-745) enter
+as atoms or as error bounds.  Deterministic, no RNG, outputs in ``out`` arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._law_table import D
+
+_XGK = np.array([
+    0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
+    0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
+    0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+    0.207784955007898467600689403773245, 0.0])
+_WGK = np.array([
+    0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
+    0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
+    0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
+    0.204432940075298892414161999234649, 0.209482141084727828012999174891714])
+_WG = np.array([0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
+                0.381830050505118944950369775488975, 0.417959183673469387755102040816327])
+GK_X = np.concatenate([-_XGK[:-1], _XGK[::-1]])
+GK_K = np.concatenate([_WGK[:-1], _WGK[::-1]])
+GK_G = np.zeros(15)
+GK_G[[1, 3, 5]] = _WG[:3]
+GK_G[[13, 11, 9]] = _WG[:3]
+GK_G[7] = _WG[3]
+
+# Gauss-Kronrod 10/21 (QUADPACK's qk21) for the convolutions: its embedded 10-point Gauss rule
+# is accurate enough that few intervals need bisecting
+_X21 = np.array([
+    0.995657163025808080735527280689003, 0.973906528517171720077964012084452,
+    0.930157491355708226001207180059508, 0.865063366688984510732096688423493,
+    0.780817726586416897063717578345042, 0.679409568299024406234327365114874,
+    0.562757134668604683339000099272694, 0.433395394129247190799265943165784,
+    0.294392862701460198131126603103866, 0.148874338981631210884826001129720, 0.0])
+_W21 = np.array([
+    0.011694638867371874278064396062192, 0.032558162307964727478818972459390,
+    0.054755896574351996031381300244580, 0.075039674810919952767043140916190,
+    0.093125454583697605535065465083366, 0.109387158802297641899210590325805,
+    0.123491976262065851077600525086776, 0.134709217311473325928054001771707,
+    0.142775938577060080797094273138717, 0.147739104901338491374841515972068,
+    0.149445554002916905664936468389821])
+_WG10 = np.array([0.066671344308688137593568809893332, 0.149451349150580593145776339657697,
+                  0.219086362515982043995534934228163, 0.269266719309996355091226921569469,
+                  0.295524224714752870173892994651338])
+GK21_X = np.concatenate([-_X21[:-1], _X21[::-1]])
+GK21_K = np.concatenate([_W21[:-1], _W21[::-1]])
+GK21_G = np.zeros(21)
+GK21_G[[1, 3, 5, 7, 9]] = _WG10
+GK21_G[[19, 17, 15, 13, 11]] = _WG10
+
+_MAX_INTERVALS = 3000
+_MAX_ROUNDS = 40
+_LOG_HALF = math.log(0.5)
+
+
+# ----------------------------------------------------------------------------- coordinates
+@njit(cache=True)
+def xi_of(kind, par, x):
+    c, s, lo, hi = par[0], par[1], par[2], par[3]
+    if kind == 0:
+        return math.asinh((x - c) / s)
+    if kind == 1:
+        d = x - lo
+        return math.log(d / s) if d > 0 else -math.inf
+    if kind == 2:
+        d = hi - x
+        return -math.log(d / s) if d > 0 else math.inf
+    d1, d2 = x - lo, hi - x
+    if d1 <= 0:
+        return -math.inf
+    if d2 <= 0:
+        return math.inf
+    return math.log(d1) - math.log(d2)
+
+
+@njit(cache=True)
+def x_of(kind, par, xi):
+    c, s, lo, hi = par[0], par[1], par[2], par[3]
+    if kind == 0:
+        return c + s * math.sinh(xi)
+    if kind == 1:
+        return lo + s * math.exp(xi)
+    if kind == 2:
+        return hi - s * math.exp(-xi)
+    w = hi - lo
+    if xi <= 0:
+        return lo + w / (1.0 + math.exp(-xi))
+    return hi - w / (1.0 + math.exp(xi))
+
+
+@njit(cache=True)
+def dx_of(kind, par, xi):
+    s = par[1]
+    if kind == 0:
+        return s * math.cosh(xi)
+    if kind == 1:
+        return s * math.exp(xi)
+    if kind == 2:
+        return s * math.exp(-xi)
+    return (par[3] - par[2]) / (2.0 + 2.0 * math.cosh(xi))
+
+
+# ----------------------------------------------------------------------------- interpolation
+@njit(cache=True)
+def find_panel(pb, xi):
+    """Index k with pb[k] <= xi <= pb[k+1]; -1 below the table, pb.size - 1 above it."""
+    n = pb.size - 1
+    if not xi >= pb[0]:
+        return -1
+    if xi > pb[n]:
+        return n
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if pb[mid] <= xi:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def panel_t(pb, k, xi):
+    """The point's position in [-1, 1] inside panel k (clamped)."""
+    a, b = pb[k], pb[k + 1]
+    t = (2.0 * xi - a - b) / (b - a)
+    if t < -1.0:
+        return -1.0
+    if t > 1.0:
+        return 1.0
+    return t
+
+
+@njit(cache=True)
+def cheb2(coef, f1, f2, k, t):
+    """Two Chebyshev series (rows f1 and f2 of panel k) at t (Clenshaw)."""
+    b1 = b2 = c1 = c2 = 0.0
+    tt = 2.0 * t
+    for j in range(D, 0, -1):
+        b1, b2 = tt * b1 - b2 + coef[f1, k, j], b1
+        c1, c2 = tt * c1 - c2 + coef[f2, k, j], c1
+    return t * b1 - b2 + coef[f1, k, 0], t * c1 - c2 + coef[f2, k, 0]
+
+
+@njit(cache=True)
+def log1mexp(x):
+    """log(1 - e^x) for x <= 0."""
+    if x > _LOG_HALF:
+        return math.log(-math.expm1(x))
+    return math.log1p(-math.exp(x))
+
+
+@njit(cache=True)
+def tail_of(v, side_k, want_right):
+    """log F̄ (want_right) or log F from the tail row's value ``v`` on a panel of ``side_k``."""
+    if v > 0.0:
+        v = 0.0
+    if (side_k == 1) == want_right:
+        return v
+    return log1mexp(v)
+
+
+# ----------------------------------------------------------------------------- integrand
+@njit(cache=True)
+def _eval(y, var, t, kV, kX, vk, vpar, vpb, vcoef, xk, xpar, xpb, xcoef, xside, want_right):
+    """(log integrand of I_S, of I_K, Jacobian) at node t of variable ``var``."""
+    if var == 1:
+        xiv = t
+        v = x_of(vk, vpar, t)
+        xix = xi_of(xk, xpar, y - v)
+        jac = dx_of(vk, vpar, t)
+    elif var == 2:
+        xix = t
+        x = x_of(xk, xpar, t)
+        xiv = xi_of(vk, vpar, y - x)
+        jac = dx_of(xk, xpar, t)
+    else:
+        xiv = xi_of(vk, vpar, t)
+        xix = xi_of(xk, xpar, y - t)
+        jac = 1.0
+    if not (math.isfinite(xiv) and math.isfinite(xix)):
+        return -math.inf, -math.inf, jac
+    lfv, lhv = cheb2(vcoef, 0, 2, kV, panel_t(vpb, kV, xiv))
+    lfx, ltx = cheb2(xcoef, 0, 1, kX, panel_t(xpb, kX, xix))
+    return lfv + tail_of(ltx, xside[kX], want_right), lhv + lfx, jac
+
+
+@njit(cache=True)
+def _gk(y, var, ta, tb, kV, kX, vk, vpar, vpb, vvals, xk, xpar, xpb, xvals, xside, want_right, gs, gk, js):
+    """Gauss-Kronrod 10/21 of both integrands on [ta, tb] in variable ``var``: (log scale m_S,
+    K21_S, |K21 - G10|_S, m_K, K21_K, err_K), values relative to e^m."""
+    c = 0.5 * (ta + tb)
+    h = 0.5 * (tb - ta)
+    ms = -math.inf
+    mk = -math.inf
+    for i in range(21):
+        a, b, jac = _eval(y, var, c + h * GK21_X[i], kV, kX, vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
+                          xside, want_right)
+        gs[i] = a
+        gk[i] = b
+        js[i] = jac
+        if a > ms:
+            ms = a
+        if b > mk:
+            mk = b
+    ks = gs7 = kk = gk7 = 0.0
+    if ms > -math.inf:
+        for i in range(21):
+            e = math.exp(gs[i] - ms) * js[i]
+            ks += GK21_K[i] * e
+            gs7 += GK21_G[i] * e
+    if mk > -math.inf:
+        for i in range(21):
+            e = math.exp(gk[i] - mk) * js[i]
+            kk += GK21_K[i] * e
+            gk7 += GK21_G[i] * e
+    return ms, h * ks, h * abs(ks - gs7), mk, h * kk, h * abs(kk - gk7)
+
+
+@njit(cache=True)
+def _lse_add(la, lb):
+    if la == -math.inf:
+        return lb
+    if lb == -math.inf:
+        return la
+    if la > lb:
+        return la + math.log1p(math.exp(lb - la))
+    return lb + math.log1p(math.exp(la - lb))
+
+
+@njit(cache=True)
+def _log_at(kind, par, pb, coef, side, x, f, want_right):
+    """A tabulated function of x (f = 0 log f, 1 log tail (side per want_right), 2 log h);
+    -inf outside the table (callers bound that part separately)."""
+    xi = xi_of(kind, par, x)
+    k = find_panel(pb, xi)
+    if k < 0 or k >= pb.size - 1:
+        return -math.inf
+    a, b = cheb2(coef, f, f, k, panel_t(pb, k, xi))
+    if f == 1:
+        return tail_of(a, side[k], want_right)
+    return a
+
+
+# ----------------------------------------------------------------------------- the convolutions
+@njit(cache=True)
+def _interval_var(y, a0, b0, vk, vpar, xk, xpar):
+    """The variable of an interval [a0, b0] in v: the table coordinate (of V: 1, of X: 2) that is
+    furthest from linear on it (a heavy tail over decades, a density singular at an end), or,
+    when both are nearly linear, the coordinate of the law with the smaller local scale: its
+    argument is then exact and the other's, y - x or y - v rounded to a double, is off by
+    spacing(|y|) only relative to the larger scale (|y| >> the narrower law's width otherwise
+    loses its digits)."""
+    ra = dx_of(vk, vpar, xi_of(vk, vpar, a0))
+    rb = dx_of(vk, vpar, xi_of(vk, vpar, b0))
+    sa = dx_of(xk, xpar, xi_of(xk, xpar, y - a0))
+    sb = dx_of(xk, xpar, xi_of(xk, xpar, y - b0))
+    rv = max(ra, rb) / max(min(ra, rb), 1e-300)
+    rx = max(sa, sb) / max(min(sa, sb), 1e-300)
+    if not math.isfinite(rv):
+        rv = 1e300
+    if not math.isfinite(rx):
+        rx = 1e300
+    if rv < 1.5 and rx < 1.5:
+        return 1 if ra + rb <= sa + sb else 2
+    return 1 if rv >= rx else 2
+
+
+@njit(cache=True)
+def convolve(ys, want_right, tol,
+             vk, vpar, vpb, vvals, vpmax, vside, vends, vxends, vfin,
+             xk, xpar, xpb, xvals, xpmax, xside, xends, xxends, xfin,
+             out):
+    """For each y: out[i] = (log I_S, log I_K, rel. error of I_S, rel. error of I_K, GK calls).
+
+    ``want_right[i]``: I_S is P(U >= y) (True) or P(U <= y).  ``vfin``/``xfin`` say whether each
+    end of a table is an end of the law's support (the mass beyond is then an atom next to it)."""
+    nv = vpb.size - 1
+    nx = xpb.size - 1
+    gs = np.empty(21)
+    gk = np.empty(21)
+    js = np.empty(21)
+    bvx = np.empty(nv + 1)
+    for i in range(nv + 1):
+        bvx[i] = x_of(vk, vpar, vpb[i])
+    bxx = np.empty(nx + 1)
+    for i in range(nx + 1):
+        bxx[i] = x_of(xk, xpar, xpb[i])
+    hmax = -math.inf
+    for i in range(nv):
+        if vpmax[2, i] > hmax:
+            hmax = vpmax[2, i]
+    fmax = -math.inf
+    for i in range(nv):
+        if vpmax[0, i] > fmax:
+            fmax = vpmax[0, i]
+    cap = _MAX_INTERVALS
+    ta = np.empty(cap)
+    tb = np.empty(cap)
+    var = np.empty(cap, np.int64)
+    pv = np.empty(cap, np.int64)
+    px = np.empty(cap, np.int64)
+    bnd = np.empty(cap)
+    ms = np.empty(cap)
+    vs = np.empty(cap)
+    es = np.empty(cap)
+    mk = np.empty(cap)
+    vk_ = np.empty(cap)
+    ek = np.empty(cap)
+    done = np.zeros(cap, np.bool_)
+    brk = np.empty(nv + nx + 4)
+    ltol = math.log(tol)
+    for iy in range(ys.size):
+        y = ys[iy]
+        wr = want_right[iy]
+        ncall = 0
+        va = max(bvx[0], y - bxx[nx])
+        vb = min(bvx[nv], y - bxx[0])
+        # ---- breakpoints: V's panel boundaries and y - X's, inside (va, vb)
+        nb = 0
+        if vb > va:
+            brk[0] = va
+            nb = 1
+            i, j = 1, nx - 1
+            while i < nv or j > 0:
+                cv = bvx[i] if i < nv else math.inf
+                cx = y - bxx[j] if j > 0 else math.inf
+                if cv <= cx:
+                    if va < cv < vb and cv > brk[nb - 1]:
+                        brk[nb] = cv
+                        nb += 1
+                    i += 1
+                else:
+                    if va < cx < vb and cx > brk[nb - 1]:
+                        brk[nb] = cx
+                        nb += 1
+                    j -= 1
+            if vb > brk[nb - 1]:
+                brk[nb] = vb
+                nb += 1
+        # ---- intervals, their bounds and a one-point estimate of their mass
+        n = 0
+        est = -math.inf
+        for b in range(nb - 1):
+            a0, b0 = brk[b], brk[b + 1]
+            if not b0 > a0 or n >= cap // 2:
+                continue
+            mid = 0.5 * (a0 + b0)
+            kv = find_panel(vpb, xi_of(vk, vpar, mid))
+            kx = find_panel(xpb, xi_of(xk, xpar, y - mid))
+            if kv < 0 or kv >= nv or kx < 0 or kx >= nx:
+                continue
+            w = _interval_var(y, a0, b0, vk, vpar, xk, xpar)
+            if w == 1:
+                t0, t1 = xi_of(vk, vpar, a0), xi_of(vk, vpar, b0)
+                t0 = max(t0, vpb[kv])
+                t1 = min(t1, vpb[kv + 1])
+            elif w == 2:
+                t0, t1 = xi_of(xk, xpar, y - b0), xi_of(xk, xpar, y - a0)
+                t0 = max(t0, xpb[kx])
+                t1 = min(t1, xpb[kx + 1])
+            else:
+                t0, t1 = a0, b0
+            if not t1 > t0:
+                continue
+            ta[n] = t0
+            tb[n] = t1
+            var[n] = w
+            pv[n] = kv
+            px[n] = kx
+            tpx = xpmax[1, kx] if (xside[kx] == 1) == wr else 0.0
+            bnd[n] = math.log(b0 - a0) + max(vpmax[0, kv] + tpx, vpmax[2, kv] + xpmax[0, kx])
+            g1, g2, jac = _eval(y, w, 0.5 * (t0 + t1), kv, kx, vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
+                                xside, wr)
+            e1 = math.log(jac * (t1 - t0)) + max(g1, g2)
+            if e1 > est:
+                est = e1
+            done[n] = False
+            n += 1
+        # ---- adaptive Gauss-Kronrod on the intervals that can matter
+        skipped = -math.inf
+        ts = tk = er_s = er_k = -math.inf
+        for rnd in range(_MAX_ROUNDS):
+            lim = est - 36.0 if rnd == 0 else min(ts, tk) - 36.0 if (ts > -math.inf and tk > -math.inf) \
+                else max(ts, tk) - 36.0
+            new = False
+            for i in range(n):
+                if not done[i] and bnd[i] > lim:
+                    ncall += 1
+                    ms[i], vs[i], es[i], mk[i], vk_[i], ek[i] = _gk(
+                        y, var[i], ta[i], tb[i], pv[i], px[i], vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
+                        xside, wr, gs, gk, js)
+                    done[i] = True
+                    new = True
+            ts = tk = er_s = er_k = -math.inf
+            nd = 0
+            for i in range(n):
+                if not done[i]:
+                    continue
+                nd += 1
+                if vs[i] > 0:
+                    ts = _lse_add(ts, ms[i] + math.log(vs[i]))
+                    if es[i] > 0:
+                        er_s = _lse_add(er_s, ms[i] + math.log(es[i]))
+                if vk_[i] > 0:
+                    tk = _lse_add(tk, mk[i] + math.log(vk_[i]))
+                    if ek[i] > 0:
+                        er_k = _lse_add(er_k, mk[i] + math.log(ek[i]))
+            if new and rnd == 0:
+                continue            # re-check the skipped intervals against the actual totals
+            ok_s = ts == -math.inf or er_s <= ts + ltol
+            ok_k = tk == -math.inf or er_k <= tk + ltol
+            if ok_s and ok_k:
+                if not new:
+                    break
+                continue
+            share_s = ts + ltol - math.log(max(nd, 1))
+            share_k = tk + ltol - math.log(max(nd, 1))
+            m0 = n
+            for i in range(m0):
+                if not done[i]:
+                    continue
+                bad = (not ok_s and es[i] > 0 and ms[i] + math.log(es[i]) > share_s) or \
+                      (not ok_k and ek[i] > 0 and mk[i] + math.log(ek[i]) > share_k)
+                if not bad or n >= cap or not (tb[i] - ta[i]) > 1e-13 * max(abs(ta[i]), abs(tb[i]), 1e-300):
+                    continue
+                mid = 0.5 * (ta[i] + tb[i])
+                ta[n] = mid
+                tb[n] = tb[i]
+                var[n] = var[i]
+                pv[n] = pv[i]
+                px[n] = px[i]
+                bnd[n] = bnd[i]
+                tb[i] = mid
+                ncall += 2
+                ms[i], vs[i], es[i], mk[i], vk_[i], ek[i] = _gk(
+                    y, var[i], ta[i], tb[i], pv[i], px[i], vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
+                    xside, wr, gs, gk, js)
+                ms[n], vs[n], es[n], mk[n], vk_[n], ek[n] = _gk(
+                    y, var[n], ta[n], tb[n], pv[n], px[n], vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
+                    xside, wr, gs, gk, js)
+                done[n] = True
+                n += 1
+            if n == m0 and not new:
+                break
+        for i in range(n):
+            if not done[i]:
+                skipped = _lse_add(skipped, bnd[i])
+        ls = ts
+        lk = tk
+        err_s = _lse_add(er_s, skipped)
+        err_k = _lse_add(er_k, skipped)
+        # ---- V's mass beyond its table: an atom next to a finite end, else a bound
+        for e in range(2):
+            lm = vends[e]
+            if lm == -math.inf:
+                continue
+            xe = vxends[e]
+            if vfin[e]:
+                kt = _log_at(xk, xpar, xpb, xvals, xside, y - xe, 1, wr)
+                if kt == -math.inf:
+                    kt = 0.0 if ((e == 0) == wr) else -math.inf
+                ls = _lse_add(ls, lm + kt)
+                err_s = _lse_add(err_s, lm + kt - 27.6)          # the kernel varies over 1e-30 of a scale
+                lh = _log_at(vk, vpar, vpb, vvals, vside, xe, 2, wr)
+                err_k = _lse_add(err_k, lm + lh)                  # h stays below h(end) on the atom
+            else:
+                err_s = _lse_add(err_s, lm)
+                lh = _log_at(vk, vpar, vpb, vvals, vside, xe, 2, wr)
+                err_k = _lse_add(err_k, lh)
+        # ---- X beyond its table.  Where the kernel K_X(y - v) is ~1 (X below its table for
+        # "sf", above it for "cdf") the whole mass of V there counts: P(V > y - x_first) or
+        # P(V < y - x_last), the kernel's deficit (at most the mass beyond X's end) as error;
+        # where it is ~0 the mass beyond X's end bounds the rest.  For I_K the mass of X beyond
+        # an end meets h(v) <= h(y - end) (an atom at a finite end) or at most max h.
+        for e in range(2):
+            lm = xends[e]
+            xe = xxends[e]
+            if (e == 0) == wr:
+                lv = _log_at(vk, vpar, vpb, vvals, vside, y - xe, 1, wr)
+                if lv == -math.inf:
+                    beyond = (y - xe > vxends[1]) if wr else (y - xe < vxends[0])
+                    err_s = _lse_add(err_s, vends[1] if wr else vends[0])
+                    if not beyond:
+                        lv = 0.0     # V's table lies entirely on the kernel-1 side
+                if lv > -math.inf:
+                    ls = _lse_add(ls, lv)
+                    if lm > -math.inf:
+                        err_s = _lse_add(err_s, lv + lm)
+            elif lm > -math.inf:
+                err_s = _lse_add(err_s, lm)
+            if lm == -math.inf:
+                continue
+            if xfin[e]:
+                lh = _log_at(vk, vpar, vpb, vvals, vside, y - xe, 2, wr)
+                if lh > -math.inf:
+                    lk = _lse_add(lk, lm + lh)
+                    err_k = _lse_add(err_k, lm + lh - 27.6)
+            else:
+                err_k = _lse_add(err_k, lm + hmax)
+        out[iy, 0] = ls
+        out[iy, 1] = lk
+        out[iy, 2] = math.exp(err_s - ls) if ls > -math.inf else math.inf
+        out[iy, 3] = math.exp(err_k - lk) if lk > -math.inf else math.inf
+        out[iy, 4] = ncall
+
+
+def warmup() -> None:
+    """Compile (or load from the cache) the kernels once."""
+    from ._law_table import build
+    from scipy import stats
+
+    from . import _bon_table
+    _bon_table.warm(build(stats.norm(), need_h=True), build(stats.norm()))
