@@ -68,6 +68,45 @@ def mean_of_min(d, k: float) -> float:
     return lo + val
 
 
+_LOG_DEEP = -690.0  # log(1e-300)
+
+
+def _isf_log(d, logp: np.ndarray) -> np.ndarray:
+    """T with log sf(T) = logp for logp < log(1e-300), where isf(exp(logp)) would see 0: bisection
+    on log T against the law's logsf (a few hundred vectorised evaluations at most). T beyond the
+    float range is +inf (the true time is larger than any float); a law whose logsf underflows
+    before reaching logp cannot place the draw and is refused naming ``time``."""
+    t0 = float(_law_call("isf", d.isf, math.exp(_LOG_DEEP)))
+    lo = np.full(logp.shape, math.log(t0)) if t0 > 0 and math.isfinite(t0) else None
+    if lo is None:
+        raise ValueError("time: the law's isf at 1e-300 is not a positive finite number")
+    top = math.log(np.finfo(float).max)
+    hi = np.full(logp.shape, top)
+    at_top = _law_call("logsf", d.logsf, math.exp(top))
+    if not np.isfinite(at_top) and at_top != -np.inf:
+        raise ValueError("time: the law's logsf is nan in its far tail")
+    beyond = at_top > logp  # sf at the largest double is still above p: T is beyond the float range
+    for _ in range(200):  # bisection on [log T_lo, log DBL_MAX]: 200 halvings reach the last bit
+        mid = 0.5 * (lo + hi)
+        v = np.asarray(_law_call("logsf", d.logsf, np.exp(mid)), dtype=float)
+        if np.isnan(v).any():
+            raise ValueError("time: the law's logsf returned nan in its far tail")
+        below = v < logp  # sf(mid) already below p: T <= mid
+        hi = np.where(below, mid, hi)
+        lo = np.where(below, lo, mid)
+        if np.all(hi - lo <= 4 * np.finfo(float).eps * np.abs(hi)):
+            break
+    # a logsf that underflows to -inf (scipy computes some as log(sf)) gives no information there
+    v_lo = np.asarray(_law_call("logsf", d.logsf, np.exp(lo)), dtype=float)
+    lossy = ~beyond & (v_lo - logp > 1.0 + 1e-6 * np.abs(logp))  # relative: T itself is rounded
+    if lossy.any():
+        raise ValueError("time: the fastest approach's survival function falls below 1e-300 (k small), where "
+                         "scipy's logsf for this law underflows; use a law with an exact log tail or a larger power")
+    out = np.exp(hi)
+    out[beyond] = np.inf
+    return out
+
+
 def block_bytes(tasks: int) -> float:
     """Peak bytes of the temporaries of one block (about 6 arrays of a block's draws) plus the
     running sums."""
@@ -94,6 +133,9 @@ def simulate_path(d, k: float, cps: np.ndarray, tasks: int, gen: np.random.Gener
                 x = _law_call("ppf/isf", lambda: np.where(p > 0.5, d.ppf(-np.expm1(logp)), d.isf(p)))
                 if np.isnan(x).any():
                     raise ValueError("time: the law's ppf/isf returned nan for probabilities in (0, 1]")
+                deep = logp < _LOG_DEEP  # sf(T) below 1e-300: isf of an underflowed p would be inf
+                if deep.any():
+                    x[deep] = _isf_log(d, logp[deep])
                 s[c0:c1] += x.sum(axis=0)
             done += b
         out[j] = s
