@@ -55,7 +55,7 @@ MC_DRAW_LIMIT = 50_000_000
 _SECONDS = 30.0        # refuse calls whose law evaluations alone would take longer (timed guard)
 _SLOW_POINT = 3e-4     # seconds per point above which the law, not the size, is to blame
 _SCAN_POINTS = 32_002  # logsf + logcdf evaluations of the scan of detectability
-_POLICY_POINTS = 500   # evaluations one threshold's quadrature typically needs (20 for a root)
+_POLICY_POINTS = 5000  # evaluations one threshold's quadrature may need (about 20 thresholds for a root)
 
 
 @dataclass(frozen=True)
@@ -188,11 +188,18 @@ def _false_alarm(lc: float, n: int) -> float:
     return -math.expm1(-math.exp(x)) if x < 709.0 else 1.0
 
 
+class _WorkExceeded(ValueError):
+    """The evaluation cap of one public call was reached (never caught as "t outside the support")."""
+
+
 def _policy(Q, t: float, mu: float, clock: Clock) -> tuple[float, float, float, float]:
     """(log p, log(1 - p), D(t), error of D) for the law Q at t."""
     try:
         ls, lc, up, lo, eu, el = _q_parts(Q, t, mu, clock)
     except QuadratureFailure as exc:
+        if exc.kind == "work":
+            raise _WorkExceeded(f"Q: the quadratures of one call need more than {clock.limit} evaluations of the "
+                                f"law's functions ({exc.detail}); this law is too costly to integrate here") from None
         raise ValueError(f"t: Q's tail at t = {t!r} cannot be integrated in double precision ({exc.detail})") from None
     d = up - lo
     if not (math.isfinite(ls) and math.isfinite(lc) and math.isfinite(d) and d > 0):
@@ -384,11 +391,15 @@ def detectability(Q, kl: float, gain: float, delta: float = 0.05) -> Detectabili
     _check_speed(Q, Q.logsf, _SCAN_POINTS + 20 * _POLICY_POINTS)
     ts, approx = _scan(Q, g, kl)
 
+    clock = Clock(50_000)  # one evaluation cap for the whole call (a typical call needs 2,000-5,000)
+
     def excess(t: float) -> float:
         """log KL(t) - log kl (exact quadrature; one work limit per threshold); +inf where the gain
         needs m > 1, nan where Q cannot be evaluated."""
         try:
-            ls, lc, d, _ = _policy(Q, t, mu, Clock())
+            ls, lc, d, _ = _policy(Q, t, mu, clock)
+        except _WorkExceeded:
+            raise
         except ValueError:
             return math.nan
         try:
@@ -423,7 +434,7 @@ def detectability(Q, kl: float, gain: float, delta: float = 0.05) -> Detectabili
         raise ValueError(f"kl: the root of KL(t) = {kl!r} at gain {g!r} could not be bracketed near t = {ts[j]:.6g} "
                          f"(Q's functions are not accurate enough there)")
     t = optimize.brentq(excess, float(ts[lo]), float(ts[hi]), xtol=1e-300, rtol=1e-13)
-    ls, lc, d, derr = _policy(Q, t, mu, Clock())
+    ls, lc, d, derr = _policy(Q, t, mu, clock)
     lm, l1m = _logs_of_gain(ls, lc, g, d, t)
     return _result(t, lm, l1m, ls, lc, d, delta, mass_err=g * derr / d / d, gain=g)
 
