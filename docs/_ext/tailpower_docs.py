@@ -101,9 +101,9 @@ def write_ledger() -> None:
            "``tailpower claims --area AREA``. The derivations are in :doc:`api/proofs`.\n",
            f"{len(claims)} claims: {summary}. This table is generated from the ``CLAIMS`` lists of "
            "``proofs`` when the documentation is built.\n"]
-    by_area: dict[str, list] = {}
-    for c in claims:
-        by_area.setdefault(c.id.split(".")[0], []).append(c)
+    from proofs.ledger import areas
+
+    by_area = {area: all_claims(area) for area in areas()}  # by module: ids need not start with it
     theory = {"goodhart": "goodhart", "goodhart_kl": "goodhart", "powerseek": "powerseek",
               "powerseek_orbits": "powerseek", "cogpower": "cogpower"}
     for area, group in by_area.items():
