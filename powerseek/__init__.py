@@ -29,9 +29,10 @@ and solved in batches), and work driven by a size parameter (samples, orbits, ho
 iteration go to policy iteration or are refused naming gamma.
 """
 
-from . import decisions, examples, interop, limits, orbits
+from . import average, decisions, examples, interop, limits, orbits
 from ._checks import set_work_limit, work_limit
 from .aup import AUPPolicy, ActionFrequencies, aup_action_frequencies, aup_policy, power_averse_frequencies
+from .average import AverageResult, average_optimal
 from .model import MDP
 from .power import (
     PowerCurve,
@@ -89,6 +90,9 @@ __all__ = [
     "lassos",
     "max_gain",
     "limit_optimal_actions",
+    "average",
+    "AverageResult",
+    "average_optimal",
     "PowerResult",
     "PowerCurve",
     "power",

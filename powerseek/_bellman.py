@@ -29,6 +29,22 @@ def continuation(mdp, V: np.ndarray) -> np.ndarray:
     return out
 
 
+def greedy(mdp, V: np.ndarray) -> np.ndarray:
+    """(K, S) the first action entry maximising sum_s' T(s, a, s') V[k, s'] at every state."""
+    act_ptr = mdp.csr[0]
+    K = V.shape[0]
+    out = np.empty((K, mdp.n_states), dtype=np.int64)
+    E = len(mdp.csr[1])
+    ent_state = mdp.entry_state
+    rows = max(1, _BLOCK // max(len(mdp.csr[4]), 1))
+    for lo in range(0, K, rows):
+        Q = expectations(mdp, V[lo:lo + rows])
+        best = np.maximum.reduceat(Q, act_ptr[:-1], axis=1)
+        idx = np.where(Q >= best[:, ent_state], np.arange(E)[None, :], E)
+        out[lo:lo + rows] = np.minimum.reduceat(idx, act_ptr[:-1], axis=1)
+    return out
+
+
 def residual(mdp, R: np.ndarray, V: np.ndarray, gamma: float) -> np.ndarray:
     """Per row, ||R + gamma max_a T_a V - V||_inf evaluated in long double (64-bit mantissa on
     x86-64), so the rounding of the residual itself is negligible next to float64 values."""

@@ -12,7 +12,6 @@
   sum; Ogita, Rump & Oishi 2005, "Accurate sum and dot product"), so the rounding of the residual
   itself is of order 1e-32 relative; and the greedy policy of V. Then ||V - V*|| <= residual /
   (1 - gamma) (B is a gamma-contraction) is a certified bound for any V.
-- :func:`greedy`: the greedy policy of a batch of value vectors (plain float64, one sweep).
 
 Deterministic: no random numbers, each reward vector solved on its own, fixed chunks of ``CHUNK``
 vectors run in ``prange``, so results are bit-identical at any thread count.
@@ -189,28 +188,6 @@ def bellman_residual(R, V, gamma, act_ptr, tr_ptr, nxt, prob, res_out, pol_out):
             res_out[k] = worst
 
 
-@njit(cache=True, parallel=True)
-def greedy(V, act_ptr, tr_ptr, nxt, prob, pol_out):
-    """``pol_out[k, s]`` = the first action entry maximising sum_s' T(s,a,s') V[k, s']."""
-    K, S = V.shape
-    n_chunks = (K + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        lo = c * CHUNK
-        hi = min(K, lo + CHUNK)
-        for k in range(lo, hi):
-            for s in range(S):
-                best = -np.inf
-                be = act_ptr[s]
-                for e in range(act_ptr[s], act_ptr[s + 1]):
-                    q = 0.0
-                    for j in range(tr_ptr[e], tr_ptr[e + 1]):
-                        q += prob[j] * V[k, nxt[j]]
-                    if q > best:
-                        best = q
-                        be = e
-                pol_out[k, s] = be
-
-
 def warmup() -> None:
     """Compile (or load from the on-disk cache) every kernel with tiny inputs."""
     R = np.array([[0.1, 0.7]])
@@ -221,4 +198,3 @@ def warmup() -> None:
     pol = np.empty((1, 2), dtype=np.int64)
     pi_functional(R, 0.5, act_ptr, nxt, 100, V, pol, np.empty(1, dtype=np.int64))
     bellman_residual(R, V, 0.5, act_ptr, tr_ptr, nxt, np.ones(3), np.empty(1), pol)
-    greedy(V, act_ptr, tr_ptr, nxt, np.ones(3), pol)

@@ -27,7 +27,7 @@ import numpy as np
 from tailpower._common import check_memory
 
 from . import _kernels_pi
-from ._bellman import expectations
+from ._bellman import expectations, greedy
 
 _EPS = np.finfo(float).eps
 _EPS_LD = float(np.finfo(np.longdouble).eps)
@@ -74,10 +74,7 @@ def _rows_of(mdp, ent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _greedy_start(mdp, R: np.ndarray) -> np.ndarray:
     """Entries of the greedy policy on the next reward (the first policy of the iteration)."""
-    act_ptr = mdp.csr[0]
-    pol = np.empty(R.shape, dtype=np.int64)
-    _kernels_pi.greedy(R, act_ptr, mdp.csr[2], mdp.csr[3], mdp.csr[4], pol)
-    return pol
+    return greedy(mdp, R)
 
 
 def _improve(mdp, r: np.ndarray, v: np.ndarray, gamma: float, pol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

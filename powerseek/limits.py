@@ -217,6 +217,13 @@ def reachable_cycles(mdp: MDP, max_cycles: int = 100_000) -> tuple[list[tuple[in
     return st["cycles"]
 
 
+def gain_steps(mdp: MDP) -> float:
+    """Work (steps) of multichain policy iteration for the optimal gain, one reward vector."""
+    from . import average
+
+    return average.steps(mdp, ties=False, blackwell=False)
+
+
 def karp_steps(mdp: MDP) -> float:
     """Work (steps) of Karp's algorithm for one reward vector: sum over components of (n+1) E + n^2."""
     sc = _scc(mdp)
@@ -226,19 +233,30 @@ def karp_steps(mdp: MDP) -> float:
     return float(np.sum((n + 1) * e + n * n) + mdp.n_states)
 
 
-def max_gain(mdp: MDP, rewards, method: str = "karp") -> np.ndarray:
-    """lim_{gamma -> 1} (1 - gamma) V*_R(s, gamma) for every state of a deterministic MDP.
+def max_gain(mdp: MDP, rewards, method: str = "auto") -> np.ndarray:
+    """lim_{gamma -> 1} (1 - gamma) V*_R(s, gamma) for every state: the optimal gain g*(s).
 
-    This is the best average reward reachable from s: the maximum, over cycles reachable from s, of
-    the cycle's mean reward (RSDs of deterministic MDPs are uniform over cycles). ``method="karp"``
-    computes each strongly connected component's maximum mean cycle with Karp's algorithm
-    (polynomial, any size) and propagates the best gain back through the DAG of components;
-    ``method="cycles"`` enumerates the simple cycles with networkx (small MDPs; an independent
-    check). Returns (K, S) (or (S,) for one reward vector).
+    In a deterministic MDP this is the best mean reward of a cycle reachable from s (RSDs of
+    deterministic MDPs are uniform over cycles). ``method="karp"`` computes each strongly
+    connected component's maximum mean cycle with Karp's algorithm (polynomial, any size) and
+    propagates the best gain back through the DAG of components; ``method="cycles"`` enumerates
+    the simple cycles with networkx (small MDPs; an independent check); ``method="pi"`` runs
+    multichain policy iteration (:mod:`powerseek.average`; stochastic MDPs too), ``"lp"`` the
+    multichain linear program (HiGHS; an independent check). ``"auto"``: Karp or policy
+    iteration on deterministic MDPs, whichever is estimated cheaper (Karp's O(n E) per component
+    is quadratic on a large gridworld), policy iteration on stochastic ones. Returns (K, S) (or
+    (S,) for one reward vector).
     """
     check_mdp(mdp)
-    method = check_choice("method", method, ("karp", "cycles"))
+    method = check_choice("method", method, ("auto", "karp", "cycles", "pi", "lp"))
     R, squeeze = reward_matrix(mdp, rewards)
+    if method == "auto":
+        method = "karp" if mdp.is_deterministic and karp_steps(mdp) <= gain_steps(mdp) else "pi"
+    if method in ("pi", "lp"):
+        from . import average
+
+        G = average.average_optimal(mdp, R, method=method, blackwell=False).gain
+        return G[0] if squeeze else G
     require_deterministic(mdp, "max_gain")
     c = pow2_scale(R)
     Rs = R / c
@@ -410,11 +428,19 @@ def _lasso_tables(mdp: MDP, state, limit: str):
     return st[key]
 
 
-def limit_optimal_actions(mdp: MDP, state, rewards, limit: str) -> np.ndarray:
+def limit_optimal_actions(mdp: MDP, state, rewards, limit: str, method: str = "auto") -> np.ndarray:
     """Actions at ``state`` optimal in the limit gamma -> 1 (Blackwell) or gamma -> 0: (K, A) bool.
 
-    Exact method, deterministic MDPs. Every deterministic stationary policy's value from s is a
-    lasso: V(gamma) = sum_{t<m} gamma^t r(p_t) + sum_{j<L} gamma^(m+j) r(c_j) / (1 - gamma^L).
+    ``method="pi"`` (gamma -> 1, any MDP; the default there): Veinott's policy iteration on the
+    Laurent expansion of the values (:mod:`powerseek.average`): gain first, then bias, then the
+    higher orders up to S; an action is optimal when its advantage over the Blackwell-optimal
+    policy vanishes at every order, i.e. some Blackwell-optimal policy takes it. No trajectories
+    are enumerated (work polynomial in S).
+
+    ``method="lassos"`` (deterministic MDPs; the default for gamma -> 0): every deterministic
+    stationary policy's value from s is a lasso, V(gamma) = sum_{t<m} gamma^t r(p_t) + sum_{j<L}
+    gamma^(m+j) r(c_j) / (1 - gamma^L), and the lassos are enumerated (their number grows
+    exponentially; refused naming ``mdp`` beyond a cap).
 
     - gamma -> 1: (1 - gamma) V is analytic in delta = 1 - gamma; its Taylor coefficients (computed
       in exact rational arithmetic, then applied to r) start with the gain (cycle mean) and then
@@ -432,9 +458,23 @@ def limit_optimal_actions(mdp: MDP, state, rewards, limit: str) -> np.ndarray:
     """
     check_mdp(mdp)
     limit = check_choice("limit", limit, ("one", "zero"))
+    method = check_choice("method", method, ("auto", "pi", "lassos"))
     s = mdp.index(state)
     R, squeeze = reward_matrix(mdp, rewards)
-    require_deterministic(mdp, "limit_optimal_actions")
+    if method == "auto":
+        method = "pi" if limit == "one" else "lassos"
+    if method == "pi":
+        if limit == "zero":
+            raise ValueError("method: 'pi' computes the gamma -> 1 limit; use method='lassos' for limit='zero'")
+        from . import average
+
+        Rs = R / pow2_scale(R)
+        out = np.zeros((R.shape[0], mdp.n_actions), dtype=np.bool_)
+        for lo, hi in _row_blocks(R.shape[0], average.steps(mdp, ties=True, blackwell=True)):
+            opt = average.solve(mdp, np.ascontiguousarray(Rs[lo:hi]), True, query=s)[4]
+            out[lo:hi, mdp.valid_columns(s)] = opt
+        return out[0] if squeeze else out
+    require_deterministic(mdp, "limit_optimal_actions with method='lassos'")
     coef, first, rowabs = _lasso_tables(mdp, s, limit)
     Rs = R / pow2_scale(R)
     out = np.zeros((R.shape[0], mdp.n_actions), dtype=np.bool_)

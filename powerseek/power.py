@@ -20,9 +20,10 @@ import numpy as np
 
 from tailpower._common import Estimate, as_generator, check_int, check_memory, memory_budget
 
-from ._checks import check_choice, check_gamma, check_positive, check_work, float_array, pow2_scale
+from ._checks import Unsupported, check_choice, check_gamma, check_positive, check_work, float_array, pow2_scale
 from ._emax import expected_max_iid
-from .limits import check_mdp, karp_steps, limit_optimal_actions, limit_steps, max_gain, require_deterministic, self_loop_counts
+from . import average
+from .limits import check_mdp, gain_steps, karp_steps, limit_optimal_actions, limit_steps, max_gain, require_deterministic, self_loop_counts
 from .model import MDP
 from .rewards import RewardLaw, as_law, is_discrete
 from ._bellman import continuation
@@ -182,9 +183,14 @@ def _gamma_steps(mdp: MDP, gamma: float, tol: float, param: str = "gamma") -> tu
     if gamma == 0.0:
         return float(len(mdp.csr[4])), None
     if gamma == 1.0:
-        return karp_steps(mdp), None
+        if mdp.is_deterministic and karp_steps(mdp) <= gain_steps(mdp):
+            return karp_steps(mdp), "karp"
+        if not mdp.is_deterministic and mdp.n_states > average.MAX_DENSE:
+            raise Unsupported(f"{param}: gamma = 1 on a stochastic MDP is limited to {average.MAX_DENSE} states, the MDP "
+                             f"has {mdp.n_states}; use gamma = 1 - 1e-6")
+        return gain_steps(mdp), "pi"
     p = plan(mdp, gamma, tol / (1.0 - gamma), 2.0, param=param)
-    return p.steps_per_row, p.method
+    return p.steps_per_row, None  # the solver chooses per reward vector
 
 
 def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float, method: str | None,
@@ -197,7 +203,10 @@ def _per_sample_power(mdp: MDP, R: np.ndarray, gamma: float, tol: float, method:
     if gamma == 0.0:
         return continuation(mdp, Rs) * c, 0.0, "mc"
     if gamma == 1.0:
-        return max_gain(mdp, R), 0.0, "mc"
+        if method == "karp":
+            return max_gain(mdp, R, method="karp"), 0.0, "mc"
+        res = average.average_optimal(mdp, R, blackwell=False)
+        return res.gain, res.bound, "pi"
     V, _, bound, meth = solve(mdp, Rs, gamma, tol / c / (1.0 - gamma), method or "auto", param=param)
     X = continuation(mdp, V)
     X *= (1.0 - gamma) * c
@@ -251,14 +260,17 @@ def power(
     on ``samples`` reward vectors drawn from ``rewards`` (common to all states; drawn and solved
     in batches, so any number fits the memory budget); ``stderr`` = sample standard deviation /
     sqrt(samples) (+inf if the law's variance is infinite). The solver's error adds a
-    deterministic bias of at most ``bound <= tol`` per state (value iteration with
-    eps = tol/(1 - gamma) on V*; policy iteration when gamma is so close to 1 that value
-    iteration would need more than 10,000 sweeps, with its a posteriori bound, see
-    :func:`powerseek.value_iteration`; gamma too close to 1 for both is refused, naming gamma).
+    deterministic bias of at most ``bound <= tol`` per state: value iteration with
+    eps = tol/(1 - gamma) on V*, or policy iteration with its a posteriori bound, whichever is
+    estimated cheaper for each reward vector (see :func:`powerseek.value_iteration`); ``method``
+    of the result says which ran ("vi", "pi" or "vi+pi"); gamma too close to 1 for float64 is
+    refused, naming gamma.
 
-    gamma = 0 and gamma = 1 give the limits: E[max_a E_{T(s,a)} R] and, for deterministic MDPs, E[best
-    mean reward of a cycle reachable from s] (maximum mean cycle by Karp's algorithm). gamma = 1 on
-    a stochastic MDP is refused (ValueError naming gamma).
+    gamma = 0 and gamma = 1 give the limits: E[max_a E_{T(s,a)} R] and E[g*(s)], the optimal gain
+    (best long-run average reward from s): on deterministic MDPs the best mean reward of a cycle
+    reachable from s (Karp's maximum mean cycle, method "mc"), or multichain policy iteration
+    (method "pi", also for stochastic MDPs up to 2000 states; :mod:`powerseek.average`),
+    whichever is estimated cheaper.
 
     Parameters
     ----------
@@ -280,8 +292,6 @@ def power(
     tol = _common_args(mdp, tol)
     gamma = check_gamma(gamma, open_interval=False)
     method = check_choice("method", method, ("auto", "mc", "exact"))
-    if gamma == 1.0:
-        require_deterministic(mdp, "POWER at gamma = 1", param="gamma")
     law, var_ok = _law(mdp, rewards, need_mean=True)
     S = mdp.n_states
     if method in ("auto", "exact") and gamma in (0.0, 1.0):
@@ -319,8 +329,6 @@ def power_curve(mdp: MDP, gammas, rewards=None, samples: int = 10_000, rng=None,
         raise ValueError(f"gammas: expected a non-empty 1-d sequence, got shape {gs.shape}")
     for g in gs:
         check_gamma(float(g), open_interval=False, name="gammas")
-    if np.any(gs == 1.0):
-        require_deterministic(mdp, "POWER at gamma = 1", param="gammas")
     law, var_ok = _law(mdp, rewards, need_mean=True)
     K = _sizes(law, samples)
     S = mdp.n_states
@@ -343,7 +351,7 @@ def power_curve(mdp: MDP, gammas, rewards=None, samples: int = 10_000, rng=None,
             meths.add(m)
             accs[i].add(X)
     res = [a.result(var_ok) for a in accs]
-    meth = "pi" if "pi" in meths else "vi"
+    meth = "+".join(m for m in ("vi", "pi", "mc") if any(m in x.split("+") for x in meths))
     return PowerCurve(mdp.states, gs, np.array([v for v, _ in res]), np.array([e for _, e in res]), meth,
                       0 if K == 1 else K, bound)
 
@@ -367,14 +375,16 @@ def optimality_probability(
     (drawn and solved in batches); stderr = sqrt(p(1 - p)/samples). Any reward law works, also
     one without a mean (a probability always exists).
 
-    - 0 < gamma < 1: value iteration with ||V - V*|| <= eps (eps relative to the reward scale);
-      a is optimal when Q(s, a) is within 2 gamma eps of the best (ties detected; see
-      :func:`powerseek.optimal_actions`).
-    - gamma = 1: a is Blackwell-optimal (optimal for all gamma close enough to 1): gain first, then
-      the rewards earned on the way break ties; gamma = 0: optimal for all small enough gamma.
-      Both exact (lexicographic comparison of the exact Laurent/Taylor coefficients of every
-      deterministic policy's value; :func:`powerseek.solvers.limit_optimal_actions`), for
-      deterministic MDPs (a stochastic MDP is refused, naming gamma).
+    - 0 < gamma < 1: value or policy iteration with ||V - V*|| <= eps (eps relative to the
+      reward scale); a is optimal when Q(s, a) is within 2 gamma eps of the best (ties detected;
+      see :func:`powerseek.optimal_actions`); the estimate's ``method`` is the planned solver.
+    - gamma = 1 (any MDP; stochastic ones up to 2000 states): a is Blackwell-optimal (optimal for
+      all gamma close enough to 1): gain first, then bias, then the higher Laurent coefficients
+      break ties -- Veinott's policy iteration (:mod:`powerseek.average`), no trajectories
+      enumerated; ``method`` "blackwell".
+    - gamma = 0 (deterministic MDPs): optimal for all small enough gamma, by lexicographic
+      comparison of every deterministic policy's reward sequence (lassos; a stochastic MDP is
+      refused, naming gamma).
     """
     check_mdp(mdp)
     gamma = check_gamma(gamma, open_interval=False)
@@ -391,14 +401,20 @@ def optimality_probability(
             raise ValueError(f"successor: {mdp.states[t]!r} is not a successor of {mdp.states[s]!r}")
     else:
         cols = [mdp.action_index(s, action)]
-    if gamma in (0.0, 1.0):
-        require_deterministic(mdp, f"the optimality probability at gamma = {gamma:g}", param="gamma")
+    if gamma == 0.0:
+        require_deterministic(mdp, "the optimality probability at gamma = 0", param="gamma")
+    if gamma == 1.0 and not mdp.is_deterministic and mdp.n_states > average.MAX_DENSE:
+        raise Unsupported(f"gamma: gamma = 1 on a stochastic MDP is limited to {average.MAX_DENSE} states, the MDP has "
+                         f"{mdp.n_states}; use gamma = 1 - 1e-6")
     law, _ = _law(mdp, rewards, need_mean=False)
     K = _sizes(law, samples)
     if gamma in (0.0, 1.0):
         limit = "one" if gamma == 1.0 else "zero"
         ties = law.kind not in ("iid", "independent") or any(is_discrete(d) for d in law.laws(mdp))
-        steps = limit_steps(mdp, s, limit, ties)
+        if gamma == 1.0:
+            steps = average.steps(mdp, ties, blackwell=True)
+        else:
+            steps = limit_steps(mdp, s, limit, ties)
         meth = "blackwell" if gamma == 1.0 else "limit0"
     else:
         p_ = plan(mdp, gamma, eps, 2.0)

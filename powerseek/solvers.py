@@ -33,9 +33,9 @@ import numpy as np
 
 from tailpower._common import check_memory
 
-from . import _kernels, _kernels_pi
+from . import _kernels
 from . import _policy_iteration as _pi
-from ._bellman import expectations
+from ._bellman import expectations, greedy
 from ._checks import Unsupported, check_choice, check_gamma, check_positive, pow2_scale, reward_matrix
 from .limits import (
     _row_blocks,
@@ -220,9 +220,7 @@ def solve(mdp: MDP, Rs: np.ndarray, gamma: float, eps: float, method: str = "aut
         V[vi_rows], iters[vi_rows] = v, it
         bound = max(bound, b)
         if want_policy:
-            pv = np.empty(v.shape, dtype=np.int64)
-            _kernels_pi.greedy(v, act_ptr, tr_ptr, nxt, prob, pv)
-            pol[vi_rows] = pv
+            pol[vi_rows] = greedy(mdp, v)
     _check_certified(bound, eps, rmax, gamma, param)
     meth = "pi" if vi_rows.size == 0 else "vi" if pi_rows.size == 0 else "vi+pi"
     out = (V, iters, float(bound), meth)

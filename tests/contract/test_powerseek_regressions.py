@@ -127,15 +127,25 @@ def test_tiny_gamma_is_the_gamma_zero_limit():
     np.testing.assert_allclose(p0.value, [3 / 4, 1 / 2, 2 / 3, 1 / 2, 2 / 3, 2 / 3, 2 / 3, 2 / 3], atol=5 * p0.stderr.max())
 
 
-def test_gamma_one_on_a_stochastic_mdp_is_a_named_value_error():
+def test_gamma_one_on_a_stochastic_mdp_answers_and_large_ones_are_refused_by_name():
+    """gamma = 1 on stochastic MDPs used to raise; now multichain policy iteration answers. On the
+    slippery 4x3 world with rewards r(s) = index of s, from every cell but the absorbing off cell
+    (index 6) the best cell (index 10) can be reached and held: gain 10; the off cell keeps 6.
+    Beyond 2000 states (dense evaluations) gamma = 1 is refused naming gamma, still a
+    NotImplementedError for older callers."""
     mdp = ps.examples.aima_4x3(0.2)
-    for call in (lambda: ps.power(mdp, 1.0, samples=10, rng=0),
-                 lambda: ps.optimality_probability(mdp, "2,0", action="N", gamma=1.0, samples=10, rng=0)):
+    r = np.arange(11.0)
+    res = ps.power(mdp, 1.0, rewards=ps.fixed(r))
+    assert res.method == "pi" and res.bound <= 1e-10
+    np.testing.assert_allclose(res.value, np.where(np.arange(11) == 6, 6.0, 10.0), rtol=0, atol=1e-12)
+    big = ps.MDP.gridworld(45, 45, slip=0.1)  # 2025 states
+    for call in (lambda: ps.power(big, 1.0, samples=10, rng=0),
+                 lambda: ps.optimality_probability(big, "2,0", action="N", gamma=1.0, samples=10, rng=0)):
         with pytest.raises(ValueError, match="^gamma: ") as info:
             call()
-        assert isinstance(info.value, NotImplementedError)  # older callers caught this
+        assert isinstance(info.value, NotImplementedError)
     with pytest.raises(ValueError, match="^gammas: "):
-        ps.power_curve(mdp, [0.5, 1.0], samples=10, rng=0)
+        ps.power_curve(big, [0.5, 1.0], samples=10, rng=0)
 
 
 # ----------------------------------------------------------------------------- reward laws
@@ -235,11 +245,11 @@ def test_long_chain_lassos_gains_and_limits_without_recursion():
             "ls = ps.lassos(mdp, '0')\nr = np.random.default_rng(0).random(2500)\n"
             "result = (len(ls), len(ls[0][1]), ls[0][2], float(np.abs(ps.max_gain(mdp, r) - r[-1]).max()), "
             "ps.optimality_probability(mdp, '0', action=0, gamma=0.0, samples=4, rng=0).value)\n"
-            "try:\n    ps.optimality_probability(mdp, '0', action=0, gamma=1.0, samples=4, rng=0)\n"
-            "except ValueError as exc:\n    result += (str(exc)[:5],)")
+            "result += (ps.optimality_probability(mdp, '0', action=0, gamma=1.0, samples=4, rng=0).value,)")
     out = check_ps(code, ["mdp", "state"], timeout=60)
-    # the exact gamma -> 1 series of a 2500-state lasso is beyond the work limit: a named refusal
-    assert out["status"] == "ok" and out["value"] == [1, 2499, [2499], 0.0, 1.0, "mdp: "], out
+    # gamma = 1 used to enumerate the exact series of the 2500-state lasso (refused beyond the work
+    # limit); Blackwell policy iteration answers: the only action is optimal
+    assert out["status"] == "ok" and out["value"] == [1, 2499, [2499], 0.0, 1.0, 1.0], out
 
 
 def test_long_horizon_visit_counts_and_high_dimensional_copies():

@@ -208,8 +208,13 @@ def test_stochastic_gridworld_power_runs_and_bounds():
     mdp = ps.examples.aima_4x3(slip=0.2)
     res = ps.power(mdp, 0.9, samples=2000, rng=9)
     assert np.all(np.isfinite(res.value)) and np.all(res.value <= 1.0)
-    with pytest.raises(NotImplementedError):
-        ps.power(mdp, 1.0, samples=10, rng=0)
+    # gamma = 1 (multichain policy iteration): every cell can reach every cell and stay, so the
+    # optimal gain is the largest of the 11 rewards, E = 11/12; the off cell only stays: 1/2
+    r1 = ps.power(mdp, 1.0, samples=4000, rng=11)
+    assert r1.method == "pi"
+    for s in mdp.states:
+        target = 0.5 if s == "1,3" else 11 / 12
+        assert abs(r1[s].value - target) <= Z * r1[s].stderr + r1.bound, (s, r1[s])
     # gamma -> 0 on a stochastic MDP: E[max_a E_T R]; the off cell only stays: its own reward mean
     r0 = ps.power(mdp, 0.0, samples=20_000, rng=10)
     assert abs(r0["1,3"].value - 0.5) <= Z * r0["1,3"].stderr
