@@ -98,7 +98,7 @@ def _num_power_averse():
 
 
 CLAIMS: list[Claim] = [
-    Claim("open.detectability_rollouts", KTG,
+    Claim("open_questions.detectability_rollouts", KTG,
           "Question: how many rollouts does an observer need to see one outlier of a threshold policy with KL "
           "budget KL and gain g, with probability 1 - delta, and how does that grow as KL -> 0?",
           "ceil(log delta / log(1 - m)); for Pareto-type tails (index alpha) ~ (alpha - 1) log(1/KL) log(1/delta)/KL, "
@@ -107,11 +107,11 @@ CLAIMS: list[Claim] = [
           note="Threshold policies P = (1-m) Q(.|X<=t) + m Q(.|X>t) spending exactly the budget (the largest root t); "
                "policies further out reach the same gain with less KL and are harder still to catch. The ratio to "
                "the asymptote falls slowly (1.17 at KL 1e-6, 1.11 at 1e-12, 1.06 at 1e-30 for t(3), gain 1)."),
-    Claim("open.detectability_light_tail", KTG,
+    Claim("open_questions.detectability_light_tail", KTG,
           "Question: does a light-tailed reward error admit undetectable policies with a given gain at small KL?",
           "no: for N(0,1) error a gain-1 threshold policy needs KL >= ~0.754 and is seen within a few rollouts",
           None, _num_light, "open", note="goodhart.detectability refuses budgets below the floor, naming kl."),
-    Claim("open.aup_avoids_shutdown", AUP,
+    Claim("open_questions.aup_avoids_shutdown", AUP,
           "Question: how do AUP agents get around the power-seeking theorems? Do they still avoid shutdown?",
           "They are not optimal for the drawn reward, so the theorems do not bind; as lam grows they take the no-op "
           "and avoid every change in attainable utility: on the Pac-Man grid P(off) falls from 0.14 (lam = 0) "
@@ -119,7 +119,7 @@ CLAIMS: list[Claim] = [
           _sym_aup_threshold, _num_aup_shutdown, "open",
           note="gamma = 0.9, rewards and 5 auxiliary rewards iid U(0,1), no-op = the self-loop; shutdown changes "
                "attainable utility the most, so AUP penalises it the most (figure powerseek_aup)."),
-    Claim("open.power_averse", AUP,
+    Claim("open_questions.power_averse", AUP,
           "Question: for which lam does the optimal policy of R - lam POWER(s) still seek power (Fig. 1, iid rewards)?",
           "up to lam ~ 1 (the reward scale) the higher-POWER options keep most of their probability; by lam = 5 "
           "the lowest-POWER option is taken for > 97% of rewards",

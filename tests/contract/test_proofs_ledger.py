@@ -29,7 +29,7 @@ def run(body: str, params: list[str], **kw) -> dict:
 #: for derivations that integrate symbolically (0.1-1 s a call): a quarter of the profile's examples
 SLOW = settings(max_examples=max(8, settings.default.max_examples // 4))
 
-AREAS = ["cogpower", "goodhart", "goodhart_kl", "powerseek", "powerseek_orbits"]
+AREAS = ["cogpower", "goodhart", "goodhart_kl", "open_questions", "powerseek", "powerseek_orbits"]
 
 
 # ----------------------------------------------------------------------------- the ledger
