@@ -29,7 +29,7 @@ and solved in batches), and work driven by a size parameter (samples, orbits, ho
 iteration go to policy iteration or are refused naming gamma.
 """
 
-from . import average, decisions, examples, interop, limits, orbits
+from . import average, decisions, examples, interop, limits, multiagent, orbits
 from ._checks import set_work_limit, work_limit
 from .aup import AUPPolicy, ActionFrequencies, aup_action_frequencies, aup_policy, power_averse_frequencies
 from .average import AverageResult, average_optimal
@@ -105,6 +105,7 @@ __all__ = [
     "aup_action_frequencies",
     "power_averse_frequencies",
     "decisions",
+    "multiagent",
     "orbits",
     "orbit_size",
     "orbit",

@@ -235,3 +235,8 @@ FIGURES.update(_figures_orbits.FIGURES)
 from . import _figures_aup  # noqa: E402
 
 FIGURES.update(_figures_aup.FIGURES)
+
+# Multi-agent POWER against the reward correlation: powerseek_multiagent.
+from . import _figures_multiagent  # noqa: E402
+
+FIGURES.update(_figures_multiagent.FIGURES)
