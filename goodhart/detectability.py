@@ -237,6 +237,13 @@ def _logs_of_gain(ls: float, lc: float, g: float, d: float, t: float) -> tuple[f
     return min(lm, 0.0), l1m
 
 
+def _diff_exp(la: float, lb: float) -> float:
+    """e^la - e^lb without overflow in between (both logs <= 0)."""
+    if la >= lb:
+        return -math.exp(la) * math.expm1(lb - la) if la > -math.inf else 0.0
+    return math.exp(lb) * math.expm1(la - lb)
+
+
 def _result(t, lm, l1m, ls, lc, d, delta, mass_err=0.0, gain=None) -> Detectability:
     m, p = math.exp(lm), math.exp(ls)
     if l1m == -math.inf:
@@ -249,7 +256,7 @@ def _result(t, lm, l1m, ls, lc, d, delta, mass_err=0.0, gain=None) -> Detectabil
             n = int((decimal.Decimal(-math.log(delta)) * decimal.Decimal(-lm).exp()).to_integral_value(decimal.ROUND_CEILING))
         mass_err = max(mass_err, math.ulp(m))  # a subnormal mass keeps only a few digits
     if gain is None:  # (m - p) D from the smaller side's logs (no cancellation of nearby m and p)
-        gain = d * (p * math.expm1(lm - ls) if lm <= -math.log(2.0) else -math.exp(lc) * math.expm1(l1m - lc))
+        gain = d * (_diff_exp(lm, ls) if lm <= -math.log(2.0) else _diff_exp(lc, l1m))
     return Detectability(t=float(t), mass=m, base_mass=p, log_base_mass=ls, gain=gain,
                          kl=_binary_kl(lm, l1m, ls, lc), delta=delta, rollouts=n,
                          false_alarm=_false_alarm(lc, n), mass_err=mass_err)
