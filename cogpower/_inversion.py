@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from tailpower._results import ResultMixin
+
 from ._laplace import cexpm1_array, lomax_log_psi
 
 TALBOT_N = (40, 56)      # the answer uses the larger contour, the smaller one estimates the error
@@ -36,12 +38,15 @@ MAX_ITER = 200
 
 
 @dataclass(frozen=True)
-class ExactQuantile:
+class ExactQuantile(ResultMixin):
     """log t of the q-quantile of T_n = S_n - n, with its estimated absolute error in log t."""
 
     log_t: float
     error: float
     method: str
+
+    _value_field = "log_t"
+    _error_field = "error"
 
 
 class InversionFailed(Exception):

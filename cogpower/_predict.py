@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from scipy import special
 
+from tailpower._results import ResultMixin
+
 from . import _inversion, _stable
 from ._stable import EULER_GAMMA
 
@@ -28,7 +30,7 @@ AUTO_ASYMPTOTIC_FROM = 10**5
 
 
 @dataclass(frozen=True)
-class Prediction:
+class Prediction(ResultMixin):
     """A predicted quantile of S_n/n: ``value`` (None if beyond the float range), its natural log,
     an error estimate (absolute, of ``value``; of ``log_value`` where ``value`` is None) and the
     method that produced it ("exact" or "asymptotic")."""
@@ -37,6 +39,8 @@ class Prediction:
     log_value: float
     error: float
     method: str
+
+    _error_field = "error"
 
 
 class NotValid(Exception):

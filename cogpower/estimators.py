@@ -12,6 +12,7 @@ import numpy as np
 from scipy import special
 
 from tailpower._common import RNGLike, check_memory
+from tailpower._results import ResultMixin
 
 from . import _checks
 from .model import IndependentSteps
@@ -21,7 +22,7 @@ __all__ = ["QuantileEstimate", "order_statistic_ci", "quantile_per_subtask", "bu
 
 
 @dataclass(frozen=True)
-class QuantileEstimate:
+class QuantileEstimate(ResultMixin):
     """A sample q-quantile with a distribution-free order-statistic interval.
 
     ``lower``/``upper`` are the order statistics X_(j), X_(k) with j, k = N q -/+ z sqrt(N q (1-q))
@@ -120,7 +121,7 @@ def quantile_per_subtask(model: IndependentSteps, n: int, q: float = 0.5, tasks:
 
 
 @dataclass(frozen=True)
-class FractionEstimate:
+class FractionEstimate(ResultMixin):
     """Fractions of tasks finished within a budget, one per n.
 
     ``stderr`` is the binomial standard error sqrt(p (1-p)/N) at p = (K + 1/2)/(N + 1) (K tasks

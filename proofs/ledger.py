@@ -31,23 +31,87 @@ from typing import Any, Callable
 
 import numpy as np
 
+from tailpower._results import ResultMixin
+
 __all__ = ["Check", "Claim", "ClaimResult", "all_claims", "areas", "evaluate"]
 
 VERDICTS = ("holds", "source wrong", "open")
 
 
 @dataclass(frozen=True)
-class Check:
-    """Outcome of one check of a claim."""
+class Check(ResultMixin):
+    """Outcome of one check of a claim.
+
+    Prints as ``ok: computed (detail)`` or ``FAILS: ...``; ``to_dict()`` gives plain data (exact
+    SymPy values as their text, never rounded).
+
+    Attributes
+    ----------
+    ok : bool
+        Whether the check reproduced the claim.
+    computed : object
+        The value the check computed (a number, a SymPy expression, a tuple, ...), or None.
+    detail : str
+        A short explanation (method, tolerance, the comparison made).
+
+    Examples
+    --------
+    >>> from proofs.ledger import Check
+    >>> print(Check(True, 0.5, "closed form"))
+    ok: 0.5 (closed form)
+    >>> Check(False, 2).to_dict()
+    {'ok': False, 'computed': 2, 'detail': ''}
+    """
 
     ok: bool
     computed: Any = None
     detail: str = ""
 
+    def __str__(self) -> str:
+        text = f"{'ok' if self.ok else 'FAILS'}: {self.computed}"
+        return f"{text} ({self.detail})" if self.detail else text
+
 
 @dataclass(frozen=True)
-class Claim:
-    """One statement of a source, with its symbolic and numeric checks."""
+class Claim(ResultMixin):
+    """One statement of a source, with its symbolic and numeric checks.
+
+    Prints as ``id: statement [source]``; ``to_dict()`` names the check functions.
+
+    Attributes
+    ----------
+    id : str
+        Unique identifier, starting with the area's name (``"cogpower.critical_power"``).
+    source : str
+        Paper or post, with the theorem, equation or figure.
+    statement : str
+        The claim in words.
+    stated : object
+        The value the source states, if any.
+    symbolic, numeric : callable or None
+        Functions of no arguments returning a :class:`Check`; at least one is given.
+    verdict : {"holds", "source wrong", "open"}
+        The project's conclusion about the source.
+    note : str
+        Anything a reader should know (e.g. what the source got wrong).
+
+    Raises
+    ------
+    TypeError
+        If a text field is not a string or a check is not callable.
+    ValueError
+        If ``id`` is empty, ``verdict`` is not one of the three, or no check is given.
+
+    Examples
+    --------
+    >>> from proofs.ledger import Check, Claim
+    >>> c = Claim("demo.half", "a textbook", "1/2 is a half", stated=0.5,
+    ...           numeric=lambda: Check(1 / 2 == 0.5, 1 / 2))
+    >>> print(c)
+    demo.half: 1/2 is a half [a textbook]
+    >>> print(c.numeric())
+    ok: 0.5
+    """
 
     id: str
     source: str
@@ -74,9 +138,38 @@ class Claim:
         if self.symbolic is None and self.numeric is None:
             raise ValueError(f"symbolic: claim {self.id!r} needs at least one check (symbolic or numeric)")
 
+    def __str__(self) -> str:
+        return f"{self.id}: {self.statement} [{self.source}]"
+
 
 @dataclass(frozen=True)
-class ClaimResult:
+class ClaimResult(ResultMixin):
+    """The outcome of evaluating one :class:`Claim` (see :func:`evaluate`).
+
+    Prints as ``id: status (symbolic ..., numeric ..., seconds)``; ``to_dict()`` adds ``status``.
+
+    Attributes
+    ----------
+    claim : Claim
+        The claim evaluated.
+    symbolic, numeric : Check or None
+        The outcomes of its checks (None where the claim has no such check or it raised).
+    seconds : float
+        Wall time of the evaluation.
+    errors : tuple of str
+        Tracebacks of checks that raised.
+
+    Examples
+    --------
+    >>> from proofs.ledger import Check, Claim, ClaimResult
+    >>> c = Claim("demo.half", "a textbook", "1/2 is a half", numeric=lambda: Check(True, 0.5))
+    >>> r = ClaimResult(c, None, c.numeric(), 0.01)
+    >>> r.status, r.failed
+    ('holds', False)
+    >>> print(r)
+    demo.half: holds (numeric ok: 0.5, 0.01 s)
+    """
+
     claim: Claim
     symbolic: Check | None
     numeric: Check | None
@@ -90,6 +183,16 @@ class ClaimResult:
     @property
     def status(self) -> str:
         return "FAILS" if self.failed else self.claim.verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain data (see :class:`tailpower._results.ResultMixin`), plus ``status``."""
+        return {**super().to_dict(), "status": self.status}
+
+    def __str__(self) -> str:
+        parts = [f"{name} {check}" for name, check in (("symbolic", self.symbolic), ("numeric", self.numeric))
+                 if check is not None]
+        parts += [f"{len(self.errors)} error(s)"] if self.errors else []
+        return f"{self.claim.id}: {self.status} ({', '.join(parts + [f'{self.seconds:.2f} s'])})"
 
 
 def areas() -> list[str]:

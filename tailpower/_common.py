@@ -24,6 +24,8 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
+from ._results import ResultMixin
+
 __all__ = [
     "BudgetError",
     "memory_budget",
@@ -232,7 +234,7 @@ def check_memory(parameter: str, nbytes: float, what: str = "this call") -> None
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(ResultMixin):
     """A number with its uncertainty and provenance.
 
     Attributes
