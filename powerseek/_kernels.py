@@ -186,7 +186,8 @@ def warmup() -> None:
     coef = np.ones((2, 2, 2))
     o = np.zeros((1, 2), dtype=np.bool_)
     lexicographic_best(R, coef, np.array([0, 1], dtype=np.int64), np.ones(2), 1e-9, o)
-    from . import _kernels_avg, _kernels_pi
+    from . import _kernels_avg, _kernels_avg_dense, _kernels_pi
 
     _kernels_pi.warmup()
     _kernels_avg.warmup()
+    _kernels_avg_dense.warmup()

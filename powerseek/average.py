@@ -41,7 +41,7 @@ import numpy as np
 
 from tailpower._common import check_memory
 
-from . import _kernels_avg
+from . import _kernels_avg, _kernels_avg_dense
 from ._checks import Unsupported, check_bool, check_choice, pow2_scale, reward_matrix
 from .model import MDP
 
@@ -133,7 +133,7 @@ def solve(mdp: MDP, Rs: np.ndarray, blackwell: bool, query: int = -1):
     opt = np.zeros((K, n_q), dtype=np.bool_)
     iters = np.empty(K, dtype=np.int64)
     err = np.empty(K)
-    _kernels_avg.blackwell_dense(Rs, act_ptr, tr_ptr, nxt, prob, np.asarray(mdp.entry_state), max_order, MAX_ITER,
+    _kernels_avg_dense.blackwell_dense(Rs, act_ptr, tr_ptr, nxt, prob, np.asarray(mdp.entry_state), max_order, MAX_ITER,
                                  TAU, query, G, H, pol, opt, iters, err)
     if np.any(iters < 0):
         raise ValueError(f"mdp: policy iteration at gamma = 1 did not settle in {MAX_ITER} steps (rounding); "

@@ -393,7 +393,9 @@ def _checked(states, flat_actions, n_cols: int, arrays, param: str) -> MDP:
         raise ValueError(f"{param}: the stored arrays do not describe an MDP (inconsistent lengths)")
     ent_state = np.repeat(np.arange(S), np.diff(act_ptr))
     ent = np.repeat(np.arange(E), np.diff(tr_ptr))
-    canon = _build.from_coo(S, n_cols, ent_state, act_col, nxt, prob, param, names)
+    if np.any(act_col < 0) or np.any(act_col >= n_cols):
+        raise ValueError(f"{param}: the stored action columns are out of range for {n_cols} columns")
+    canon = _build.from_coo(S, n_cols, ent_state[ent], act_col[ent], nxt, prob, param, names)
     if not all(np.array_equal(x, y) for x, y in zip(canon[:4], arrays[:4])) or np.any(np.abs(canon[4] - prob) > 4e-16):
         raise ValueError(f"{param}: the stored arrays are not in canonical order (sorted, distinct successors)")
     del ent
