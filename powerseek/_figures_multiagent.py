@@ -29,12 +29,12 @@ def multiagent(out_dir, rng, quick: bool) -> list[Path]:
     import matplotlib.pyplot as plt
 
     gen = as_generator(rng)
-    rhos = np.linspace(-1.0, 1.0, 9 if quick else 21)
-    samples = 250 if quick else 2000
+    rhos = np.linspace(-1.0, 1.0, 7 if quick else 21)
+    samples = 200 if quick else 2000
     grid = MDP.gridworld(3, 3)
     J = joint([grid, grid], collide=True)
     seed = int(gen.integers(2**63))  # one seed for every rho: common random numbers, a smooth curve
-    runs = [power_with_reward(J, GAMMA, correlation=float(r), samples=samples, rng=seed) for r in rhos]
+    runs = [power_with_reward(J, GAMMA, correlation=float(r), samples=samples, rng=seed, tol=1e-6) for r in rhos]
     single = power(grid, GAMMA, samples=4 * samples, rng=gen)
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
     record: dict = {"gamma": GAMMA, "gamma_1": GAMMA, "rho": rhos, "samples": samples, "source": SOURCE,

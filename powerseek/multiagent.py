@@ -43,6 +43,7 @@ from .solvers import value_iteration
 __all__ = ["JointMDP", "MultiAgentPower", "joint", "fix_policies", "power_with_reward"]
 
 _DRAW_STEPS = 60  # steps per reward entry for two normals, the copula map and bookkeeping
+_MAX_SWEEPS = 1_000_000  # value-iteration sweeps per sample, as powerseek.value_iteration allows
 
 
 def joint(mdps: Sequence[MDP], collide: bool = True) -> JointMDP:
@@ -215,7 +216,8 @@ class MultiAgentPower:
     states : tuple of str
         Joint states.
     value, stderr : ndarray (S,)
-        POWER of agent 0 and its Monte Carlo standard error.
+        POWER of agent 0 and its Monte Carlo standard error (+inf when the reward law has a finite
+        mean but an infinite variance).
     gamma, gamma_1 : float
         Discount rates of agent 0 and agent 1.
     correlation : float
@@ -252,7 +254,7 @@ def _marginal(rewards: Any):
     from scipy import stats
 
     if rewards is None:
-        return stats.uniform()
+        return stats.uniform(), True
     dist = getattr(rewards, "dist", None)
     if not isinstance(dist, stats.rv_continuous):
         raise TypeError("rewards: expected a frozen continuous scipy law (e.g. stats.uniform(), stats.norm()), "
@@ -260,7 +262,7 @@ def _marginal(rewards: Any):
     mean = float(rewards.mean())
     if not math.isfinite(mean):
         raise ValueError("rewards: POWER is an expectation and this law has no finite mean; use a law with one")
-    return rewards
+    return rewards, math.isfinite(float(rewards.var()))
 
 
 def _quantiles(dist, Z: np.ndarray) -> np.ndarray:
@@ -280,9 +282,10 @@ def _quantiles(dist, Z: np.ndarray) -> np.ndarray:
 
 def _sweeps(gamma: float, thresh: float, rmax: float) -> int:
     """Value-iteration sweeps from V_0 = R to a step below ``thresh`` (||V_1 - V_0|| <= 2 rmax gamma)."""
-    if rmax == 0.0:
+    start = 2.0 * rmax * gamma / (1.0 - gamma)
+    if not start > thresh:
         return 1
-    return int(math.ceil(math.log(thresh / (2.0 * rmax * gamma / (1.0 - gamma) + 1e-300)) / math.log(gamma))) + 1
+    return int(math.ceil(math.log(thresh / start) / math.log(gamma))) + 1
 
 
 def agent0_power(J: JointMDP, R0: np.ndarray, choice: np.ndarray, gamma: float, tol: float):
@@ -368,7 +371,7 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
     rho = check_real("correlation", correlation)
     if not -1.0 <= rho <= 1.0:
         raise ValueError(f"correlation: must be in [-1, 1], got {correlation!r}")
-    dist = _marginal(rewards)
+    dist, var_ok = _marginal(rewards)
     K = check_int("samples", samples, minimum=2)
     tol = check_positive("tol", tol)
     S = J.n_states
@@ -376,7 +379,11 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
     act_ptr, act_col, tr_ptr, nxt, prob = J.csr
     per_row = len(prob) + len(act_col) + S
     resp_row = len(resp.csr[4]) + len(resp.csr[1]) + S
-    sweeps = _sweeps(gamma, tol * 1e-3, 1.0) + _sweeps(g1, 1e-13, 1.0)
+    for name, g, sw in (("gamma", gamma, _sweeps(gamma, min(tol, 1e-9), 1.0)), ("gamma_1", g1, _sweeps(g1, 1e-12, 1.0))):
+        if sw > _MAX_SWEEPS:
+            raise ValueError(f"{name}: value iteration at {name} = {g!r} needs about {sw:.2g} sweeps per sample, "
+                             f"above {_MAX_SWEEPS:.0e}; use {name} <= 0.9999")
+    sweeps = _sweeps(gamma, min(tol, 1e-9), 1.0) + _sweeps(g1, 1e-12, 1.0)
     check_work("samples", K * (sweeps * max(per_row, resp_row) + _DRAW_STEPS * S),
                f"multi-agent POWER on {K} reward samples")
     rows = max(1, min(K, (1 << 20) // S))
@@ -400,4 +407,7 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
         total2 += (D * D).sum(axis=0)
     mean_d = total / K
     var = np.maximum(total2 / K - mean_d * mean_d, 0.0) * K / (K - 1)
-    return MultiAgentPower(J.states, shift + mean_d, np.sqrt(var / K), gamma, g1, rho, K, bound)
+    se = np.sqrt(var / K)
+    if not var_ok:  # the sample mean converges, but no standard error describes it
+        se = np.where(se > 0, np.inf, se)
+    return MultiAgentPower(J.states, shift + mean_d, se, gamma, g1, rho, K, bound)
