@@ -50,7 +50,34 @@ def _budget(tasks: int, per_draw: int = 1) -> int:
 
 
 def survival_exponent(alpha: float, convention: str = "survival") -> float:
-    """Survival exponent a of one approach: alpha ("survival") or alpha - 1 ("density")."""
+    """Survival exponent a of one approach, P(T > t) = t^-a: alpha ("survival") or alpha - 1 ("density").
+
+    The two readings of Kwa's (2023) power-law approach time (see the module docstring).
+
+    Parameters
+    ----------
+    alpha : float > 0
+        The power-law exponent.
+    convention : {"survival", "density"}
+        P(T > t) = t^-alpha, or a density proportional to t^-alpha on [1, inf) (then alpha > 1).
+
+    Returns
+    -------
+    float
+        The survival exponent a > 0.
+
+    Raises
+    ------
+    ValueError
+        ``alpha`` not finite and > 0 (or not > 1 for "density"); ``convention`` unknown.
+    TypeError
+        ``alpha`` not a real number, ``convention`` not a string.
+
+    Examples
+    --------
+    >>> survival_exponent(2.5), survival_exponent(2.5, "density")
+    (2.5, 1.5)
+    """
     alpha = _checks.positive("alpha", alpha)
     convention = _checks.choice("convention", convention, CONVENTIONS)
     if convention == "density":
@@ -63,10 +90,35 @@ def survival_exponent(alpha: float, convention: str = "survival") -> float:
 def critical_power(alpha: float, convention: str = "survival") -> float:
     """Critical power Q* for k(Q) = Q: the subtask time has finite mean iff Q > Q*.
 
-    Q* = 1/alpha (survival P(T > t) = t^-alpha) or 1/(alpha - 1) (density p(t) ~ t^-alpha).
+    Q* = 1/alpha (survival P(T > t) = t^-alpha) or 1/(alpha - 1) (density p(t) ~ t^-alpha): the
+    fastest of k approaches is Pareto with exponent beta = k a, whose mean beta/(beta - 1) is
+    finite iff beta > 1 (Kwa 2023's threshold).
 
+    Parameters
+    ----------
+    alpha : float > 0
+        The power-law exponent of one approach's time.
+    convention : {"survival", "density"}
+        As in :func:`survival_exponent`.
+
+    Returns
+    -------
+    float
+        Q* = 1/a, a the survival exponent.
+
+    Raises
+    ------
+    ValueError
+        As :func:`survival_exponent`; also when 1/a overflows (a below 5.6e-309).
+    TypeError
+        ``alpha`` not a real number, ``convention`` not a string.
+
+    Examples
+    --------
     >>> critical_power(alpha=0.5)
     2.0
+    >>> critical_power(alpha=2.0, convention="density")
+    1.0
     """
     a = survival_exponent(alpha, convention)
     q = 1.0 / a
@@ -107,10 +159,24 @@ class IndependentSteps:
     time : scipy frozen continuous distribution, optional
         Any approach-time law with support in [1, inf), instead of the power law.
 
+    Raises
+    ------
+    ValueError
+        A parameter outside its range (the message names it): ``alpha`` missing or not > 0,
+        ``power`` not > 0, k(Q) not finite and > 0, a time law whose support starts below 1, both
+        ``alpha`` and ``time`` given.
+    TypeError
+        A parameter of the wrong type (``approaches`` not callable, ``time`` not a scipy law).
+
     Examples
     --------
-    >>> IndependentSteps(alpha=1.0, power=0.5).simulate(n=1000, tasks=10_000, rng=0).shape
+    >>> m = IndependentSteps(alpha=1.0, power=0.5)
+    >>> m.beta, m.regime, m.critical_power
+    (0.5, 'subcritical', 1.0)
+    >>> m.simulate(n=1000, tasks=10_000, rng=0).shape
     (10000,)
+    >>> IndependentSteps(alpha=1.0, power=3.0).mean_subtask_time  # beta/(beta - 1)
+    1.5
     """
 
     alpha: float | None = None
@@ -223,18 +289,88 @@ class IndependentSteps:
     def quantile_per_subtask(self, n: int, q: float, method: str = "auto") -> float:
         """The q-quantile of the mean time per subtask S_n/n (power-law time only).
 
-        See :func:`cogpower.analytic.quantile_per_subtask` (methods "auto", "exact", "asymptotic").
+        Parameters
+        ----------
+        n : int >= 1
+            Subtasks per task.
+        q : float in (0, 1)
+            The probability level.
+        method : {"auto", "exact", "asymptotic"}
+            See :func:`cogpower.analytic.quantile_per_subtask`.
+
+        Returns
+        -------
+        float
+            The quantile (>= 1), relative error below 1e-6 by its error estimate ("exact").
+
+        Raises
+        ------
+        ValueError
+            For a general time law (``time``), and as :func:`cogpower.analytic.quantile_per_subtask`.
+
+        Examples
+        --------
+        >>> m = IndependentSteps(alpha=1.0, power=2.0)
+        >>> round(m.quantile_per_subtask(1, 0.5), 12)  # (1 - q)^(-1/beta) for one subtask
+        1.414213562373
         """
         if self.beta is None:
             raise ValueError("time: predictions of S_n/n are implemented for the power-law time only")
         return analytic.quantile_per_subtask(n, q, self.beta, method)
 
     def median_per_subtask(self, n: int, method: str = "auto") -> float:
-        """The median of S_n/n (see :meth:`quantile_per_subtask`)."""
+        """The median of S_n/n (see :meth:`quantile_per_subtask`).
+
+        Parameters
+        ----------
+        n : int >= 1
+            Subtasks per task.
+        method : {"auto", "exact", "asymptotic"}
+            See :func:`cogpower.analytic.quantile_per_subtask`.
+
+        Returns
+        -------
+        float
+            The median of S_n/n.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`quantile_per_subtask`.
+
+        Examples
+        --------
+        >>> IndependentSteps(alpha=1.0, power=0.5).median_per_subtask(1)  # 2^(1/beta)
+        4.0
+        """
         return self.quantile_per_subtask(n, 0.5, method)
 
     def quartiles_per_subtask(self, n: int, method: str = "auto") -> tuple[float, float]:
-        """The lower and upper quartiles of S_n/n (the fluctuation scale)."""
+        """The lower and upper quartiles of S_n/n (the fluctuation scale).
+
+        Parameters
+        ----------
+        n : int >= 1
+            Subtasks per task.
+        method : {"auto", "exact", "asymptotic"}
+            See :func:`cogpower.analytic.quantile_per_subtask`.
+
+        Returns
+        -------
+        tuple of float
+            The 0.25- and 0.75-quantiles of S_n/n.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`quantile_per_subtask`.
+
+        Examples
+        --------
+        >>> lo, hi = IndependentSteps(alpha=1.0, power=1.0).quartiles_per_subtask(1)
+        >>> round(lo, 12), round(hi, 12)  # 1/(1 - q) for beta = 1
+        (1.333333333333, 4.0)
+        """
         return self.quantile_per_subtask(n, 0.25, method), self.quantile_per_subtask(n, 0.75, method)
 
     # ------------------------------------------------------------------ simulation
@@ -243,19 +379,40 @@ class IndependentSteps:
 
         Parameters
         ----------
-        n, tasks : int >= 1; n x tasks (x k for "naive") at most MAX_DRAWS draws
-        rng : Generator | int | SeedSequence | None
-        method : "direct" (one uniform per subtask, T = U^(-1/beta)) or "naive" (draws all k
-            approaches and keeps the fastest; integer k, power-law time only). A general time law
-            uses T = F^-1 of the minimum's law, sf(T) = U^(1/k), vectorised in blocks.
+        n, tasks : int >= 1
+            Subtasks per task and number of tasks; n x tasks (x k for "naive") at most MAX_DRAWS
+            draws.
+        rng : numpy.random.Generator, int, SeedSequence or None
+            Randomness (SciPy SPEC 7).
+        method : {"direct", "naive"}
+            "direct": one uniform per subtask, T = U^(-1/beta); "naive": draws all k approaches
+            and keeps the fastest (integer k, power-law time only). A general time law uses
+            T = F^-1 of the minimum's law, sf(T) = U^(1/k), vectorised in blocks.
 
         Returns
         -------
-        ndarray of shape (tasks,). Memory is O(tasks): sums are streamed. A sum beyond the float
-        range (beta below about 0.05: a single draw can exceed 1.8e308) is +inf; the true sum is
-        then indeed larger than any float. Power-law draws are exact functions of 53-bit uniforms
-        U in (0, 1] up to a relative error (4 + 4 log2 T) 2^-53 per draw T (cogpower._pareto);
-        the same ``rng`` gives the same bits at any thread count (``numba.set_num_threads``).
+        numpy.ndarray
+            Shape (tasks,). Memory is O(tasks): sums are streamed. A sum beyond the float range
+            (beta below about 0.05: a single draw can exceed 1.8e308) is +inf; the true sum is
+            then indeed larger than any float. Power-law draws are exact functions of 53-bit
+            uniforms U in (0, 1] up to a relative error (4 + 4 log2 T) 2^-53 per draw T
+            (cogpower._pareto); the same ``rng`` gives the same bits at any thread count
+            (``numba.set_num_threads``).
+
+        Raises
+        ------
+        ValueError
+            ``n`` or ``tasks`` below 1 or above the draw cap; ``tasks`` when the output exceeds
+            the memory budget; ``method`` unknown or "naive" with a non-integer k or a time law.
+        TypeError
+            ``n``/``tasks`` not integers, ``rng`` of the wrong type.
+
+        Examples
+        --------
+        >>> m = IndependentSteps(alpha=1.0, power=3.0)
+        >>> s = m.simulate(n=100, tasks=20_000, rng=1)
+        >>> bool(abs(s.mean() / 100 - 1.5) < 0.02)  # E[S_n/n] = beta/(beta - 1); s.e. about 0.0025
+        True
         """
         n = _checks.count("n", n)
         tasks = _checks.count("tasks", tasks)
@@ -280,8 +437,39 @@ class IndependentSteps:
     def simulate_path(self, checkpoints, tasks: int, rng: RNGLike = None, method: str = "direct") -> np.ndarray:
         """Partial sums S_n at increasing ``checkpoints`` n_1 < n_2 < ..., in one streamed pass.
 
-        Returns an array of shape (len(checkpoints), tasks); the last row equals
-        ``simulate(checkpoints[-1], tasks, rng)``.
+        Parameters
+        ----------
+        checkpoints : sequence of int
+            Strictly increasing numbers of subtasks >= 1.
+        tasks : int >= 1
+            Number of tasks.
+        rng : numpy.random.Generator, int, SeedSequence or None
+            Randomness (SciPy SPEC 7).
+        method : {"direct"}
+            The only method of paths.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (len(checkpoints), tasks); the last row equals
+            ``simulate(checkpoints[-1], tasks, rng)`` for the same ``rng``.
+
+        Raises
+        ------
+        ValueError
+            ``checkpoints`` empty, not increasing or beyond the draw cap; ``tasks`` or
+            ``checkpoints`` when the output exceeds the memory budget.
+        TypeError
+            ``checkpoints`` not a sequence of integers, ``rng`` of the wrong type.
+
+        Examples
+        --------
+        >>> m = IndependentSteps(alpha=1.0, power=0.5)
+        >>> path = m.simulate_path([1, 10, 100], tasks=1000, rng=0)
+        >>> path.shape, bool((path[1:] >= path[:-1]).all())
+        ((3, 1000), True)
+        >>> bool((path[-1] == m.simulate(100, 1000, rng=0)).all())
+        True
         """
         cps = _checks.counts("checkpoints", checkpoints)
         tasks = _checks.count("tasks", tasks)

@@ -113,7 +113,8 @@ def format_value(value: float, error: float | None = None) -> str:
         text = f"{v:.6g}"
         return text if e is None or e == 0 or not math.isfinite(v) else f"{text} ± {e:.2g}"
     decimals = 1 - math.floor(math.log10(e))  # two significant digits of the error
-    if 0 <= decimals <= 12 and abs(v) < 1e9:
+    big = max(abs(v), e)
+    if 0 <= decimals and big >= 1e-4 and decimals + math.floor(math.log10(big)) < 17:  # <= 17 digits
         return f"{v:.{decimals}f} ± {e:.{decimals}f}"
     if decimals < 0 and abs(v) < 1e15:
         return f"{round(v, decimals):.0f} ± {round(e, decimals):.0f}"

@@ -1,4 +1,4 @@
-"""The Examples sections of tailpower and proofs run as doctests (their outputs are checked)."""
+"""The Examples sections of tailpower, proofs and cogpower run as doctests (their outputs are checked)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import pkgutil
 
 import pytest
 
+import cogpower
 import proofs
 import tailpower
 
+PACKAGES = (tailpower, proofs, cogpower)
 MODULES = sorted(
-    m.name for pkg in (tailpower, proofs)
-    for m in pkgutil.walk_packages(pkg.__path__, prefix=pkg.__name__ + ".")
+    [pkg.__name__ for pkg in PACKAGES]
+    + [m.name for pkg in PACKAGES for m in pkgutil.walk_packages(pkg.__path__, prefix=pkg.__name__ + ".")]
 )
 
 
