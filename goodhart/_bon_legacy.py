@@ -195,11 +195,14 @@ def _quad_moments(tab: _Table, n: float, ev: float, step: int = 1):
 
 
 
-def legacy_moments(prob, ns, ev: float, resolution: float, tail: float) -> np.ndarray:
-    """(E[V_sel], E[U_sel], bound V, bound U) for each n > 1 of ``ns`` (one table for all)."""
-    nmax = float(np.max(ns))
+def legacy_table(prob, nmax: float, resolution: float, tail: float) -> _Table:
+    """The table for every n <= ``nmax``."""
     prob.require_fast("Simulation (method='mc') needs only draws.")
-    tab = _build_table(prob, s_min=-math.log(nmax) - tail, r_min=-tail, ds=resolution)
+    return _build_table(prob, s_min=-math.log(nmax) - tail, r_min=-tail, ds=resolution)
+
+
+def legacy_moments(tab: _Table, ns, ev: float) -> np.ndarray:
+    """(E[V_sel], E[U_sel], bound V, bound U) for each n > 1 of ``ns`` from ``tab``."""
     out = np.empty((len(ns), 4))
     for i, ni in enumerate(ns):
         e_v, e_u, tail_v, tail_u = _quad_moments(tab, float(ni), ev)

@@ -41,7 +41,7 @@ from scipy import optimize
 from tailpower._common import as_generator, check_int, check_memory
 
 from . import _bon_table as bt
-from ._bon_legacy import _MAX_TABLE, legacy_moments
+from ._bon_legacy import _MAX_TABLE, legacy_moments, legacy_table
 from ._bon_infinite import _infinite, _selected_proxy_infinite  # noqa: F401 - re-exported for tests
 from ._bon_mc import _mc_select
 from ._law_table import Unsupported
@@ -260,6 +260,7 @@ class BestOfNTable:
         self._u = None
         self._why = ""
         self._built = False
+        self._legacy = None
 
     # ------------------------------------------------------------------ building
     def _table(self):
@@ -289,7 +290,8 @@ class BestOfNTable:
 
     def _ensure(self, nmax: float, nmin: float) -> None:
         u = self._table()
-        r_min = -(self.tail + 5.0) / max(nmin - 1.0, (self.tail + 5.0) / 700.0)
+        # every n >= 2 needs log F_U down to -(tail + 5) at most: build that much at once
+        r_min = -(self.tail + 5.0) / max(min(nmin, 2.0) - 1.0, (self.tail + 5.0) / 700.0)
         u.ensure(-math.log(nmax) - self.tail - 3.0, r_min)
 
     def _moments(self, ns: np.ndarray, derivative: bool = False) -> np.ndarray:
@@ -307,8 +309,10 @@ class BestOfNTable:
                 ev_err = 4e-16 * abs(self._ev)
                 out[i] = (self._ev + m.dv, m.eu, m.dv_err + ev_err, m.eu_err, m.ddv, m.ddv_err)
         else:
-            leg = legacy_moments(self._prob, ns, self._ev, self.resolution, self.tail)
-            out[:, :4] = leg
+            nmax = float(ns.max())
+            if self._legacy is None or self._legacy[0] < nmax:
+                self._legacy = (nmax, legacy_table(self._prob, nmax, self.resolution, self.tail))
+            out[:, :4] = legacy_moments(self._legacy[1], ns, self._ev)
             out[:, 4:] = math.nan
         return out
 
@@ -378,6 +382,7 @@ class BestOfNTable:
         n_max = _check_real("n_max", n_max, 2.0, _MAX_N, False)
         self._size_check(n_max)
         grid = np.exp(np.linspace(math.log(2.0), math.log(n_max), 41))
+        grid[0], grid[-1] = 2.0, n_max
         if self._table() is None:
             return self._peak_legacy(grid, n_max)
         res = self._moments(grid, derivative=True)
@@ -412,6 +417,9 @@ class BestOfNTable:
         return BestOfNPeak(float(best_n), float(n_err), float(best), float(best_err), interior, n_max, best_int)
 
     def _peak_legacy(self, grid, n_max) -> BestOfNPeak:
+        """The legacy algorithm has no dE/dn: Brent's minimisation of -E(e^l) around the grid
+        argmax; the location's error from the utility's bound and the curvature,
+        sqrt(2 bound / |E''|)."""
         res = self._moments(grid)
         k = int(np.argmax(res[:, 0]))
         if k in (0, grid.size - 1):
@@ -420,9 +428,15 @@ class BestOfNTable:
         f = lambda ln: -self._moments(np.array([math.exp(ln)]))[0, 0]  # noqa: E731
         opt = optimize.minimize_scalar(f, bracket=(math.log(grid[k - 1]), math.log(grid[k]), math.log(grid[k + 1])),
                                        tol=1e-8)
-        n = float(math.exp(opt.x))
-        m = self._moments(np.array([n]))[0]
-        return BestOfNPeak(n, math.nan, float(m[0]), float(m[2]), True, n_max, int(round(n)))
+        n = float(min(max(math.exp(opt.x), grid[k - 1]), grid[k + 1]))
+        h = 0.05 * n
+        m = self._moments(np.array([n - h, n, n + h]))
+        d2 = abs(m[0, 0] + m[2, 0] - 2 * m[1, 0]) / h**2
+        n_err = math.sqrt(2 * m[1, 2] / d2) if d2 > 0 else math.inf
+        lo_i, hi_i = max(1, math.floor(n)), math.ceil(n)
+        ints = self.curve(np.array([lo_i, hi_i], float)) if hi_i > lo_i else None
+        best = int(lo_i if ints is None or ints.utility[0] >= ints.utility[1] else hi_i)
+        return BestOfNPeak(n, n_err, float(m[1, 0]), float(m[1, 2]), True, n_max, best)
 
 
 _tables: OrderedDict = OrderedDict()
