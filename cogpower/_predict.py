@@ -33,7 +33,29 @@ AUTO_ASYMPTOTIC_FROM = 10**5
 class Prediction(ResultMixin):
     """A predicted quantile of S_n/n: ``value`` (None if beyond the float range), its natural log,
     an error estimate (absolute, of ``value``; of ``log_value`` where ``value`` is None) and the
-    method that produced it ("exact" or "asymptotic")."""
+    method that produced it ("exact" or "asymptotic").
+
+    Returned by :func:`cogpower.analytic.quantile_prediction`; prints as ``value ± error (method)``
+    and ``to_dict()`` gives its fields as plain data.
+
+    Attributes
+    ----------
+    value : float or None
+        The quantile of S_n/n, or None where it exceeds the largest float.
+    log_value : float
+        Its natural logarithm (always finite).
+    error : float
+        Error estimate: absolute, of ``value``; of ``log_value`` where ``value`` is None.
+    method : str
+        "exact" (Laplace inversion) or "asymptotic" (generalised CLT).
+
+    Examples
+    --------
+    >>> from cogpower.analytic import quantile_prediction
+    >>> p = quantile_prediction(1, 0.75, 1.0)  # one subtask: (1 - q)^(-1/beta) = 4
+    >>> p.value, p.method
+    (4.0, 'exact')
+    """
 
     value: float | None
     log_value: float

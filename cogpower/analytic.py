@@ -68,13 +68,63 @@ def _check_beta(beta) -> float:
 
 
 def regime(beta: float) -> str:
-    """"subcritical" (beta < 1, infinite mean), "critical" (beta = 1) or "supercritical"."""
+    """"subcritical" (beta < 1, infinite mean), "critical" (beta = 1) or "supercritical".
+
+    Kwa's (2023) threshold: the subtask time has finite mean iff beta > 1, i.e. Q > Q*.
+
+    Parameters
+    ----------
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+
+    Returns
+    -------
+    str
+        "subcritical", "critical" or "supercritical".
+
+    Raises
+    ------
+    ValueError
+        ``beta`` not finite and > 0.
+    TypeError
+        ``beta`` not a real number.
+
+    Examples
+    --------
+    >>> regime(0.5), regime(1), regime(3.0)
+    ('subcritical', 'critical', 'supercritical')
+    """
     beta = _check_beta(beta)
     return "subcritical" if beta < 1 else ("critical" if beta == 1 else "supercritical")
 
 
 def subtask_mean(beta: float) -> float:
-    """E[X] = beta/(beta-1) for beta > 1, +inf otherwise (P(X > x) = x^-beta, x >= 1)."""
+    """E[X] = beta/(beta-1) for beta > 1, +inf otherwise (P(X > x) = x^-beta, x >= 1).
+
+    The mean of the Pareto law: E[X] = 1 + int_1^inf x^-beta dx.
+
+    Parameters
+    ----------
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+
+    Returns
+    -------
+    float
+        beta/(beta - 1), or ``inf`` for beta <= 1.
+
+    Raises
+    ------
+    ValueError
+        ``beta`` not finite and > 0.
+    TypeError
+        ``beta`` not a real number.
+
+    Examples
+    --------
+    >>> subtask_mean(3.0), subtask_mean(0.8)
+    (1.5, inf)
+    """
     beta = _check_beta(beta)
     if beta <= 1:
         return math.inf
@@ -82,7 +132,32 @@ def subtask_mean(beta: float) -> float:
 
 
 def subtask_variance(beta: float) -> float:
-    """Var X = beta/((beta-1)^2 (beta-2)) for beta > 2, +inf otherwise."""
+    """Var X = beta/((beta-1)^2 (beta-2)) for beta > 2, +inf otherwise.
+
+    From E[X^2] = beta/(beta - 2) for the Pareto law P(X > x) = x^-beta, x >= 1.
+
+    Parameters
+    ----------
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+
+    Returns
+    -------
+    float
+        The variance, or ``inf`` for beta <= 2.
+
+    Raises
+    ------
+    ValueError
+        ``beta`` not finite and > 0.
+    TypeError
+        ``beta`` not a real number.
+
+    Examples
+    --------
+    >>> subtask_variance(3.0), subtask_variance(2.0)
+    (0.75, inf)
+    """
     beta = _check_beta(beta)
     if beta <= 2:
         return math.inf
@@ -94,6 +169,31 @@ def drift_constant(beta: float) -> float:
 
     Each term is of order 1/(1-beta) near beta = 1; the difference is evaluated with mpmath at
     50 digits there. c(1) = 1 - gamma_Euler + ln(pi/2) (the limit, derived in proofs/cogpower.py).
+    It is the constant of the centring of S_n/n in Nolan's S0 parameterisation (module docstring).
+
+    Parameters
+    ----------
+    beta : float in (0, 2)
+        Tail exponent of one subtask time.
+
+    Returns
+    -------
+    float
+        c(beta), continuous through beta = 1.
+
+    Raises
+    ------
+    ValueError
+        ``beta`` not in (0, 2).
+    TypeError
+        ``beta`` not a real number.
+
+    Examples
+    --------
+    >>> import math
+    >>> c1 = 1 - 0.5772156649015329 + math.log(math.pi / 2)
+    >>> abs(drift_constant(1.0) - c1) < 1e-15, abs(drift_constant(1 - 1e-9) - c1) < 1e-8
+    (True, True)
     """
     return _stable.drift_constant(_stable.check_beta(beta))
 
@@ -101,7 +201,37 @@ def drift_constant(beta: float) -> float:
 # ----------------------------------------------------------------------------- characteristic fn
 def pareto_log_cf(u: float, beta: float) -> complex:
     """log E[e^{iuX}] for P(X > x) = x^-beta, x >= 1, any real u: iu + log psi(-iu), psi the
-    Laplace transform of X - 1 (cogpower._laplace, relative accuracy about 1e-13)."""
+    Laplace transform of X - 1 (cogpower._laplace, relative accuracy about 1e-13).
+
+    Computed in log form so that it stays accurate where the characteristic function is close to
+    1 (small u: log E[e^{iuX}] = i u E[X] - u^2 Var X / 2 + ... for beta > 2).
+
+    Parameters
+    ----------
+    u : float
+        Any finite real argument.
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+        (at least 1e-300).
+
+    Returns
+    -------
+    complex
+        The principal logarithm continued from 0 at u = 0; conjugate-symmetric in u.
+
+    Raises
+    ------
+    ValueError
+        ``u`` not finite; ``beta`` not finite or below 1e-300.
+    TypeError
+        ``u`` or ``beta`` not a real number.
+
+    Examples
+    --------
+    >>> z = pareto_log_cf(1e-3, 3.0)  # i u mean - u^2 Var/2 + O(u^3 log u): mean 1.5, Var 0.75
+    >>> abs(z.imag - 1.5e-3) < 1e-8, abs(z.real + 0.75e-6 / 2) < 1e-8
+    (True, True)
+    """
     u = _checks.real("u", u)
     beta = _check_beta(beta)
     if beta < 1e-300:
@@ -128,7 +258,37 @@ def pareto_log_cf(u: float, beta: float) -> complex:
 
 
 def pareto_cf(u: float, beta: float) -> complex:
-    """E[e^{iuX}] for P(X > x) = x^-beta, x >= 1: beta E_{beta+1}(-iu) (u > 0; conjugate for u < 0)."""
+    """E[e^{iuX}] for P(X > x) = x^-beta, x >= 1: beta E_{beta+1}(-iu) (u > 0; conjugate for u < 0).
+
+    E_s is the generalised exponential integral int_1^inf e^{-zt} t^-s dt (DLMF 8.19.3); the value
+    is exp(:func:`pareto_log_cf`).
+
+    Parameters
+    ----------
+    u : float
+        Any finite real argument.
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+
+    Returns
+    -------
+    complex
+        The characteristic function at u.
+
+    Raises
+    ------
+    ValueError
+        As :func:`pareto_log_cf`.
+    TypeError
+        As :func:`pareto_log_cf`.
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> ref = complex(1.5 * mpmath.expint(2.5, -2j))  # beta E_{beta+1}(-iu) at u = 2, beta = 1.5
+    >>> abs(pareto_cf(2.0, 1.5) - ref) < 1e-13
+    True
+    """
     return cmath.exp(pareto_log_cf(u, beta))
 
 
@@ -185,7 +345,42 @@ def _predict_checked(n: int, q: float, beta: float, method: str) -> Prediction:
 def quantile_prediction(n, q, beta, method: str = "auto") -> Prediction:
     """The q-quantile of S_n/n with its error estimate and the method used (see
     :func:`quantile_per_subtask`); ``value`` is None where the quantile exceeds the float range
-    (``log_value`` is then still finite)."""
+    (``log_value`` is then still finite).
+
+    Parameters
+    ----------
+    n : int >= 1
+        Subtasks per task.
+    q : float in (0, 1)
+        The probability level.
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+    method : {"auto", "exact", "asymptotic"}
+        As in :func:`quantile_per_subtask`.
+
+    Returns
+    -------
+    Prediction
+        ``value`` (float or None), ``log_value``, ``error`` (absolute, of ``value``; of
+        ``log_value`` where ``value`` is None) and ``method`` ("exact" or "asymptotic"). It prints
+        as ``value ± error (method)``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`quantile_per_subtask`, except that a quantile beyond the float range is returned
+        (``value`` None) rather than refused.
+    TypeError
+        A parameter of the wrong type.
+
+    Examples
+    --------
+    >>> p = quantile_prediction(100, 0.5, 0.5)
+    >>> print(p)  # median(S_n/n) = 3.45278 n + pi/2 - 1 + O(1/n) at beta = 1/2 (module docstring)
+    345.848746799 ± 0.000000091 (exact)
+    >>> quantile_prediction(10, 0.5, 0.001).value is None  # about 10^1173
+    True
+    """
     return _predict_checked(*_check_prediction(n, q, beta, method))
 
 
@@ -215,8 +410,18 @@ def quantile_per_subtask(n, q, beta, method: str = "auto") -> float:
 
     Returns
     -------
-    float. A quantile beyond the float range (tiny beta) is refused with a ValueError naming beta;
-    :func:`log_quantile_per_subtask` gives its logarithm.
+    float
+        The quantile, >= 1. A quantile beyond the float range (tiny beta) is refused with a
+        ValueError naming beta; :func:`log_quantile_per_subtask` gives its logarithm.
+
+    Raises
+    ------
+    ValueError
+        ``n`` < 1, ``q`` outside (0, 1), ``beta`` not > 0, ``method`` unknown; ``q`` or ``n``
+        where the chosen method cannot reach its accuracy (see ``method``); ``beta`` where the
+        quantile is beyond the float range.
+    TypeError
+        A parameter of the wrong type.
 
     Notes
     -----
@@ -241,6 +446,14 @@ def quantile_per_subtask(n, q, beta, method: str = "auto") -> float:
       eps = 1/ln n, whose first-order quantile shift is eps h_q; for the median only the skew term
       -i pi v^2/2 acts, h = -sqrt(pi/2): median(S_n/n) = 2 - sqrt(pi/2)/sqrt(n ln n) + O(1/(a_n ln n)).
     - beta > 3: mu + sqrt(Var X / n) (z_q + (z_q^2 - 1) gamma_X/(6 sqrt n)) (Cornish-Fisher).
+
+    Examples
+    --------
+    >>> round(quantile_per_subtask(1, 0.5, 2.0), 12)  # one subtask: (1 - q)^(-1/beta)
+    1.414213562373
+    >>> exact = quantile_per_subtask(100, 0.5, 0.5, method="exact")
+    >>> bool(abs(exact - (3.45278 * 100 + math.pi / 2 - 1)) < 0.01)  # m n + pi/2 - 1 + O(1/n)
+    True
     """
     n, q, beta, method = _check_prediction(n, q, beta, method)
     p = _predict_checked(n, q, beta, method)
@@ -252,11 +465,71 @@ def quantile_per_subtask(n, q, beta, method: str = "auto") -> float:
 
 
 def median_per_subtask(n, beta, method: str = "auto") -> float:
-    """The median of S_n/n (see :func:`quantile_per_subtask`)."""
+    """The median of S_n/n (see :func:`quantile_per_subtask`).
+
+    Parameters
+    ----------
+    n : int >= 1
+        Subtasks per task.
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+    method : {"auto", "exact", "asymptotic"}
+        As in :func:`quantile_per_subtask`.
+
+    Returns
+    -------
+    float
+        The median of S_n/n.
+
+    Raises
+    ------
+    ValueError
+        As :func:`quantile_per_subtask`.
+    TypeError
+        A parameter of the wrong type.
+
+    Examples
+    --------
+    >>> median_per_subtask(1, 0.5)  # 2^(1/beta)
+    4.0
+    """
     return quantile_per_subtask(n, 0.5, beta, method)
 
 
 def log_quantile_per_subtask(n, q, beta, method: str = "auto") -> float:
     """Natural log of the q-quantile of S_n/n (see :func:`quantile_per_subtask`), finite where the
-    quantile overflows (tiny beta: the quantile is about n^(1/beta - 1) (ln(1/q))^(-1/beta))."""
+    quantile overflows (tiny beta: the quantile is about n^(1/beta - 1) (ln(1/q))^(-1/beta)).
+
+    Parameters
+    ----------
+    n : int >= 1
+        Subtasks per task.
+    q : float in (0, 1)
+        The probability level.
+    beta : float > 0
+        Tail exponent of one subtask time, P(X > x) = x^-beta for x >= 1 (beta = k a).
+    method : {"auto", "exact", "asymptotic"}
+        As in :func:`quantile_per_subtask`.
+
+    Returns
+    -------
+    float
+        The natural logarithm of the quantile (>= 0).
+
+    Raises
+    ------
+    ValueError
+        As :func:`quantile_per_subtask`, except for quantiles beyond the float range, which are
+        answered; ``beta`` where even the logarithm is beyond the float range.
+    TypeError
+        A parameter of the wrong type.
+
+    Examples
+    --------
+    >>> import math
+    >>> log_quantile_per_subtask(1, 0.5, 0.5) == math.log(4.0)
+    True
+    >>> round(log_quantile_per_subtask(10, 0.5, 0.001) / math.log(10))  # the median is about 10^1173
+    1173
+    """
     return _predict_checked(*_check_prediction(n, q, beta, method)).log_value

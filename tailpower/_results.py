@@ -104,6 +104,8 @@ def format_value(value: float, error: float | None = None) -> str:
     '0.8364 ± 0.0012'
     >>> format_value(12345.6, 234.0)
     '12350 ± 230'
+    >>> format_value(4.0, 1.6e-15)
+    '4.0 ± 1.6e-15'
     >>> format_value(float("inf"), 0.0)
     'inf'
     """
@@ -112,6 +114,8 @@ def format_value(value: float, error: float | None = None) -> str:
     if e is None or not (math.isfinite(e) and e > 0) or not math.isfinite(v):
         text = f"{v:.6g}"
         return text if e is None or e == 0 or not math.isfinite(v) else f"{text} ± {e:.2g}"
+    if e < 1e-12 * abs(v):  # below rounding of the digits that matter: the shortest repr
+        return f"{v!r} ± {e:.1e}"
     decimals = 1 - math.floor(math.log10(e))  # two significant digits of the error
     big = max(abs(v), e)
     if 0 <= decimals and big >= 1e-4 and decimals + math.floor(math.log10(big)) < 17:  # <= 17 digits

@@ -35,6 +35,7 @@ class _Curve(ResultMixin):
     (12345.6, 234.0, "12350 ± 230"),
     (1e20, 3e17, "1.0000e+20 ± 3.0e+17"),
     (1.234567e-9, 2e-12, "1.2346e-09 ± 2.0e-12"),
+    (4.0, 1.6e-15, "4.0 ± 1.6e-15"),
     (0.5, 0.0, "0.5"),
     (0.5, None, "0.5"),
     (math.inf, 0.0, "inf"),
@@ -46,7 +47,7 @@ def test_values_are_rounded_to_two_digits_of_their_error(value, error, text):
 
 def test_the_printed_value_is_within_half_a_unit_of_its_last_digit():
     rng = np.random.default_rng(1)
-    for v, e in zip(rng.normal(0, 1e3, 200) * 10.0 ** rng.integers(-8, 8, 200), 10.0 ** rng.uniform(-10, 3, 200)):
+    for v, e in zip(rng.normal(0, 1e3, 400) * 10.0 ** rng.integers(-8, 8, 400), 10.0 ** rng.uniform(-16, 3, 400)):
         shown, shown_err = format_value(v, e).split(" ± ")
         # the error has two significant digits, the value as many decimals as the error
         assert abs(float(shown) - v) <= 0.051 * float(shown_err) + 1e-15 * abs(v)
