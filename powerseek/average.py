@@ -94,10 +94,13 @@ def steps(mdp: MDP, ties: bool, blackwell: bool) -> float:
     S = mdp.n_states
     E = len(mdp.csr[1])
     orders = (S + 2.0 if ties else 3.0) if blackwell else 2.0
-    iters = 6.0 + 2.0 * math.log2(S + 1.0)
+    # improvement steps, measured: 6.4 on a 37-state grid, 7.5 on FrozenLake 8x8 (64 states), 16 (max 25)
+    # on a 20x20 grid, 58 (max 104) on 100x100: they grow with the diameter on gridworlds
+    iters = 4.0 + math.log2(S + 1.0) + math.sqrt(S)
     if mdp.is_deterministic:
         return iters * (12.0 * S + 3.0 * E + orders * (4.0 * S + 2.0 * E))
-    return iters * (2.0 * S**3 + orders * (2.0 * S * S + 4.0 * len(mdp.csr[4])) + 2e4)
+    # dense evaluation ~0.1 S^3 steps (measured 0.26 ms per evaluation at S = 64)
+    return iters * (0.3 * S**3 + orders * (S * S + 2.0 * len(mdp.csr[4])) + 1e3)
 
 
 def solve(mdp: MDP, Rs: np.ndarray, blackwell: bool, query: int = -1):
