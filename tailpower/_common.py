@@ -247,6 +247,17 @@ class Estimate(ResultMixin):
         Which method produced it ("quad", "exact_mc", "mc", "closed", ...).
     samples : int
         Number of random samples used (0 for deterministic methods).
+
+    Examples
+    --------
+    >>> from tailpower._common import Estimate
+    >>> est = Estimate(0.836412, 0.00123, "mc", 10000)
+    >>> print(est)
+    0.8364 ± 0.0012 (mc, 10000 samples)
+    >>> est.to_dict()
+    {'value': 0.836412, 'stderr': 0.00123, 'method': 'mc', 'samples': 10000}
+    >>> float(Estimate(0.5, 0.0, "closed"))
+    0.5
     """
 
     value: float
