@@ -35,3 +35,23 @@ def test_there_are_examples_to_run():
     finder = doctest.DocTestFinder(exclude_empty=True)
     count = sum(len(t.examples) for name in MODULES for t in finder.find(importlib.import_module(name), name))
     assert count >= 30, count
+
+
+def test_cogpower_public_objects_have_every_numpydoc_section():
+    """cogpower's docstrings are complete (the report in test_docstrings.py, restricted to it);
+    the public methods of its classes too."""
+    import importlib.util
+    import inspect
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("_docstring_report", Path(__file__).with_name("test_docstrings.py"))
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    assert {n: m for n, m in report.gaps().items() if n.startswith("cogpower.")} == {}
+    methods = {f"IndependentSteps.{n}": getattr(cogpower.IndependentSteps, n)
+               for n in ("quantile_per_subtask", "median_per_subtask", "quartiles_per_subtask", "simulate",
+                         "simulate_path")}
+    methods["QuantileEstimate.covers"] = cogpower.QuantileEstimate.covers
+    missing = {n: [s for s in report.required(f) if s not in report.sections(inspect.getdoc(f)) and s != "Raises"]
+               for n, f in methods.items()}
+    assert not {n: m for n, m in missing.items() if m}
