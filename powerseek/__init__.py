@@ -56,6 +56,7 @@ from .orbits import (
     search_counterexample,
 )
 from .rewards import RewardLaw, fixed, from_callable, iid, independent
+from .symbolic import symbolic_power
 from .solvers import (
     VIResult,
     lassos,
@@ -98,6 +99,7 @@ __all__ = [
     "power",
     "power_curve",
     "optimality_probability",
+    "symbolic_power",
     "expected_max_iid",
     "AUPPolicy",
     "ActionFrequencies",
