@@ -121,6 +121,31 @@ def dx_of(kind, par, xi):
     return (par[3] - par[2]) / (2.0 + 2.0 * math.cosh(xi))
 
 
+@njit(cache=True)
+def x_dx_of(kind, par, xi):
+    """x(ξ) and dx/dξ with one exponential."""
+    c, s, lo, hi = par[0], par[1], par[2], par[3]
+    if kind == 0:
+        e = math.exp(xi) if abs(xi) < 700.0 else math.exp(min(max(xi, -700.0), 700.0))
+        if abs(xi) < 1e-5:
+            sh = xi + xi * xi * xi / 6.0
+        else:
+            sh = 0.5 * (e - 1.0 / e)
+        return c + s * sh, s * 0.5 * (e + 1.0 / e)
+    if kind == 1:
+        e = s * math.exp(xi)
+        return lo + e, e
+    if kind == 2:
+        e = s * math.exp(-xi)
+        return hi - e, e
+    w = hi - lo
+    e = math.exp(-abs(xi))
+    d = w * e / ((1.0 + e) * (1.0 + e))
+    if xi <= 0:
+        return lo + w * e / (1.0 + e), d
+    return hi - w * e / (1.0 + e), d
+
+
 # ----------------------------------------------------------------------------- interpolation
 @njit(cache=True)
 def find_panel(pb, xi):
@@ -187,14 +212,12 @@ def _eval(y, var, t, kV, kX, vk, vpar, vpb, vcoef, xk, xpar, xpb, xcoef, xside, 
     """(log integrand of I_S, of I_K, Jacobian) at node t of variable ``var``."""
     if var == 1:
         xiv = t
-        v = x_of(vk, vpar, t)
+        v, jac = x_dx_of(vk, vpar, t)
         xix = xi_of(xk, xpar, y - v)
-        jac = dx_of(vk, vpar, t)
     elif var == 2:
         xix = t
-        x = x_of(xk, xpar, t)
+        x, jac = x_dx_of(xk, xpar, t)
         xiv = xi_of(vk, vpar, y - x)
-        jac = dx_of(xk, xpar, t)
     else:
         xiv = xi_of(vk, vpar, t)
         xix = xi_of(xk, xpar, y - t)
@@ -288,9 +311,27 @@ def _interval_var(y, a0, b0, vk, vpar, xk, xpar):
 
 
 @njit(cache=True)
+def _local_max(nodes, f, k, t0, t1):
+    """A bound on row f of panel k's interpolant over [t0, t1] (panel coordinates): the largest
+    value at the Chebyshev points inside and the nearest outside, plus a margin for the
+    interpolant's overshoot between points."""
+    if t0 > t1:
+        t0, t1 = t1, t0
+    m = -math.inf
+    for j in range(D + 1):
+        tj = -math.cos(math.pi * j / D)
+        tn = -math.cos(math.pi * (j + 1) / D) if j < D else 2.0
+        tp = -math.cos(math.pi * (j - 1) / D) if j > 0 else -2.0
+        if tn >= t0 and tp <= t1:
+            if nodes[f, k, j] > m:
+                m = nodes[f, k, j]
+    return m + 0.25 + 1e-9 * abs(m)
+
+
+@njit(cache=True)
 def convolve(ys, want_right, tol,
-             vk, vpar, vpb, vvals, vpmax, vside, vends, vxends, vfin,
-             xk, xpar, xpb, xvals, xpmax, xside, xends, xxends, xfin,
+             vk, vpar, vpb, vvals, vpmax, vnodes, vside, vends, vxends, vfin,
+             xk, xpar, xpb, xvals, xpmax, xnodes, xside, xends, xxends, xfin,
              out):
     """For each y: out[i] = (log I_S, log I_K, rel. error of I_S, rel. error of I_K, GK calls).
 
@@ -389,8 +430,16 @@ def convolve(ys, want_right, tol,
             var[n] = w
             pv[n] = kv
             px[n] = kx
-            tpx = xpmax[1, kx] if (xside[kx] == 1) == wr else 0.0
-            bnd[n] = math.log(b0 - a0) + max(vpmax[0, kv] + tpx, vpmax[2, kv] + xpmax[0, kx])
+            # bounds of the factors on this interval (not on their whole panels)
+            sv0 = panel_t(vpb, kv, xi_of(vk, vpar, a0))
+            sv1 = panel_t(vpb, kv, xi_of(vk, vpar, b0))
+            sx0 = panel_t(xpb, kx, xi_of(xk, xpar, y - b0))
+            sx1 = panel_t(xpb, kx, xi_of(xk, xpar, y - a0))
+            tpx = _local_max(xnodes, 1, kx, sx0, sx1) if (xside[kx] == 1) == wr else 0.0
+            if tpx > 0.0:
+                tpx = 0.0
+            bnd[n] = math.log(b0 - a0) + max(_local_max(vnodes, 0, kv, sv0, sv1) + tpx,
+                                             _local_max(vnodes, 2, kv, sv0, sv1) + _local_max(xnodes, 0, kx, sx0, sx1))
             g1, g2, jac = _eval(y, w, 0.5 * (t0 + t1), kv, kx, vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
                                 xside, wr)
             e1 = math.log(jac * (t1 - t0)) + max(g1, g2)

@@ -48,7 +48,7 @@ from . import _bon_outer as bo
 from . import _law_table as lt
 from ._law_table import D, NODES, Unsupported
 
-_TOL_IN = 1e-11       # relative tolerance of the convolutions (the |K15 - G7| it bounds overstates the
+_TOL_IN = 1e-10       # relative tolerance of the convolutions (the |K21 - G10| it bounds overstates the
                       # error: values agree with tolerance 1e-12 to 1e-14)
 _TOL_U = 1e-10        # interpolation tolerance of the U table (absolute in log, times max(1, |log|))
 _MAX_UPANELS = 400
@@ -90,7 +90,7 @@ def law_table(law, need_h: bool) -> lt.LawTable:
 
 
 def _targs(t: lt.LawTable, fin):
-    return (t.kind, t.par, t.pb, t.coef, t.pmax, t.side, t.ends, t.xends, np.asarray(fin, np.bool_))
+    return (t.kind, t.par, t.pb, t.coef, t.pmax, t.vals, t.side, t.ends, t.xends, np.asarray(fin, np.bool_))
 
 
 def _fin(t: lt.LawTable):
@@ -194,7 +194,7 @@ class UTable:
         direction = 1 if side.right else -1
         stop = self.xi_hi if side.right else self.xi_lo
         a = side.b[-1] if side.a else self.xi_c
-        w = getattr(side, "_w", 0.5)
+        w = getattr(side, "_w", 1.0)
         while not side.done:
             if side.ls and side.ls[-1][-1 if side.right else 0] < target:
                 break
@@ -236,7 +236,7 @@ class UTable:
             side.err_s.append(float(ierr[0] + inner[0]))
             side.err_k.append(float(ierr[1] + inner[1]))
             a = b
-            w = min(w * min(2.0, max(1.0, 0.8 * max(rho, 1e-30) ** (-1.0 / D))), 64.0)
+            w = min(w * min(4.0, max(1.0, 0.8 * max(rho, 1e-30) ** (-1.0 / D))), 256.0)
         side._w = w
         self._cache = None
 
@@ -360,7 +360,7 @@ def moments(tab: UTable, n: float, tail: float, width: float, derivative: bool =
         if right:
             lo = max(reach, -ln - tail - 2.0)
             hi = min(t0, math.log(tail + 60.0) - ln)
-            ends = _panels(lo, hi, -ln, width, width)
+            ends = _panels(lo, hi, -ln, width, 3.0 * width)
         else:
             lo = max(reach, t0 - (tail + 5.0) / (n - 1.0))
             hi = t0
