@@ -152,10 +152,14 @@ def _one_dist(val: Any, names: tuple, state: str, k: int) -> np.ndarray:
         if str(a) not in names:
             raise ValueError(f"policy: at joint state {state!r} agent {k} has no action {str(a)!r}; its actions "
                              f"there are {list(names)[:10]}")
+        if isinstance(p, (bool, complex, np.complexfloating)):
+            raise TypeError(f"policy: probability of {a!r} at {state!r} is not a real number: {p!r}")
         try:
             x = float(p)
         except (TypeError, ValueError):
             raise TypeError(f"policy: probability of {a!r} at {state!r} is not a number: {p!r}") from None
+        except OverflowError:
+            raise ValueError(f"policy: probability of {a!r} at {state!r} is too large: must be in [0, 1]") from None
         if not (math.isfinite(x) and x >= 0):
             raise ValueError(f"policy: probabilities must be finite and >= 0, got {p!r} at {state!r}")
         out[names.index(str(a))] += x

@@ -30,7 +30,8 @@ def test_joint(m0, m1, collide, extra):
 @given(j=st.sampled_from(JOINTS), k=st.sampled_from(["0", "1", "2", "True", "'1'"]),
        policy=st.sampled_from(["'uniform'", "lambda s: 'stay'", "lambda s: {'stay': 0.5, 'E': 0.5}",
                                "lambda s: {'stay': float('nan')}", "{}", "lambda s: 'x'", "3",
-                               "lambda s: {'stay': 1e300}", "{('0,0', '0,1'): 'stay'}"]))
+                               "lambda s: {'stay': 1e300}", "{('0,0', '0,1'): 'stay'}", "lambda s: {'stay': 10**400}",
+                               "lambda s: {'stay': True}"]))
 def test_fix_policies(j, k, policy):
     check(call_code("ps.multiagent.fix_policies", j, f"{{{k}: {policy}}}"), PARAMS, timeout=60)
 
