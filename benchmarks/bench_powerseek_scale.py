@@ -96,7 +96,8 @@ def _run(quick: bool) -> list[Row]:
         t_auto = best_time(lambda: _solve_time(grid, R, gamma, "auto"), repeat=1 if not quick else 2)
         _, res = _solve_time(grid, R[:2000], gamma, "auto")
         auto[gamma] = (t_auto, res.method)
-        err = np.abs(vi.values - res.values[:vi.values.shape[0]]).max()
+        n = min(vi.values.shape[0], res.values.shape[0])
+        err = np.abs(vi.values[:n] - res.values[:n]).max()
         note = (f"auto chose {res.method!r}; max |dV| {err:.1e} <= bounds {vi.bound:.0e} + {res.bound:.0e}"
                 + (f"; value iteration timed on {sub} samples, scaled" if sub else ""))
         rows.append(Row(f"20x20 grid, {K:.0e} samples, gamma={gamma}: auto", t_auto, "value iteration", t_vi, note))
