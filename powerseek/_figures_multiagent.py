@@ -29,8 +29,8 @@ def multiagent(out_dir, rng, quick: bool) -> list[Path]:
     import matplotlib.pyplot as plt
 
     gen = as_generator(rng)
-    rhos = np.linspace(-1.0, 1.0, 7 if quick else 11)
-    samples = 200 if quick else 500
+    rhos = np.linspace(-1.0, 1.0, 5 if quick else 11)
+    samples = 150 if quick else 500
     grid = MDP.gridworld(3, 3)
     J = joint([grid, grid], collide=True)
     seed = int(gen.integers(2**63))  # one seed for every rho: common random numbers, a smooth curve
