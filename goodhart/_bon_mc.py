@@ -14,15 +14,17 @@ _DRAW_CHUNK = 1 << 16
 
 
 def _mc_select(V, X, n: int, trials: int, gen) -> tuple[np.ndarray, np.ndarray]:
-    """``trials`` best-of-n selections; trial k draws from its own seed (thread-count independent).
+    """``trials`` best-of-n selections (V and X at the argmax of V + X in each).
 
-    Up to ``_DRAW_CHUNK`` draws per trial are made at once (V then X); a larger n is drawn in
-    chunks of that size with the running argmax kept, so memory does not grow with n.
+    Trials are drawn in batches of ``_DRAW_CHUNK // n`` (one scipy call per law and batch, each
+    batch from its own seed, so results depend only on (n, trials, rng)); an n above
+    ``_DRAW_CHUNK`` is drawn per trial in chunks of that size with the running argmax kept, so
+    memory does not grow with n.
     """
-    seeds = chunk_seeds(gen, trials)
     out_v = np.empty(trials)
     out_x = np.empty(trials)
     if n > _DRAW_CHUNK:
+        seeds = chunk_seeds(gen, trials)
         for k in range(trials):
             cg = np.random.default_rng(int(seeds[k]))
             best, bv, bx = -math.inf, math.nan, math.nan
@@ -39,13 +41,12 @@ def _mc_select(V, X, n: int, trials: int, gen) -> tuple[np.ndarray, np.ndarray]:
             out_v[k], out_x[k] = bv, bx
         return out_v, out_x
     per = max(1, min(trials, _DRAW_CHUNK // max(n, 1)))  # trials per batch, memory-bounded
-    for start in range(0, trials, per):
+    starts = list(range(0, trials, per))
+    seeds = chunk_seeds(gen, len(starts))
+    for b, start in enumerate(starts):
         stop = min(trials, start + per)
-        vb = np.empty((stop - start, n))
-        xb = np.empty((stop - start, n))
-        for k in range(start, stop):
-            cg = np.random.default_rng(int(seeds[k]))
-            vb[k - start] = V.rvs(size=n, random_state=cg)
-            xb[k - start] = X.rvs(size=n, random_state=cg)
+        cg = np.random.default_rng(int(seeds[b]))
+        vb = np.asarray(V.rvs(size=(stop - start, n), random_state=cg), float).reshape(stop - start, n)
+        xb = np.asarray(X.rvs(size=(stop - start, n), random_state=cg), float).reshape(stop - start, n)
         _kernels.select_argmax(vb, xb, out_v[start:stop], out_x[start:stop])
     return out_v, out_x

@@ -65,10 +65,12 @@ def accept_sums(v, u, ts, acc, s1, s2):
                 s2[k] += vi * vi
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def select_argmax(v, x, out_v, out_x):
-    """Row r of the (trials, n) arrays: out_v[r], out_x[r] = v, x at the argmax of v + x."""
-    for r in prange(v.shape[0]):
+    """Row r of the (trials, n) arrays: out_v[r], out_x[r] = v, x at the argmax of v + x.  Serial:
+    each call sees at most 65,536 pairs (memory-bound), where starting threads cost more than it
+    saves (13 ms a call on a busy machine)."""
+    for r in range(v.shape[0]):
         best = -np.inf
         bi = 0
         for j in range(v.shape[1]):
