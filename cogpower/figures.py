@@ -49,6 +49,26 @@ def _interactive() -> bool:
     return "IPython" in sys.modules or hasattr(sys, "ps1")
 
 
+def _check(quick, ax, fig, record) -> bool:
+    """Validate the common arguments of the draw functions before any work."""
+    if not isinstance(quick, (bool, np.bool_)):
+        raise TypeError(f"quick: expected a bool, got {type(quick).__name__}")
+    if ax is not None or fig is not None:
+        import sys
+
+        # an Axes or Figure exists only once its module is loaded: no import to refuse a wrong type
+        axes_mod, figure_mod = sys.modules.get("matplotlib.axes"), sys.modules.get("matplotlib.figure")
+        if ax is not None and not (axes_mod is not None and isinstance(ax, axes_mod.Axes)):
+            raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}")
+        if fig is not None and not (figure_mod is not None and isinstance(fig, figure_mod.Figure)):
+            raise TypeError(f"fig: expected a matplotlib Figure or None, got {type(fig).__name__}")
+        if ax is not None and fig is not None and ax.figure is not fig:
+            raise ValueError("ax: belongs to another figure than fig; give one of them")
+    if record is not None and not isinstance(record, dict):
+        raise TypeError(f"record: expected a dict or None, got {type(record).__name__}")
+    return bool(quick)
+
+
 def _axes(ax, fig, figsize):
     """(figure, axes): ``ax`` itself, else a new axes of ``fig``, else a new figure."""
     if ax is not None:
@@ -62,8 +82,6 @@ def _axes(ax, fig, figsize):
 
 def _record(record, values: dict) -> None:
     if record is not None:
-        if not isinstance(record, dict):
-            raise TypeError(f"record: expected a dict or None, got {type(record).__name__}")
         record.update(values)
 
 
@@ -94,7 +112,9 @@ def draw_median_vs_n(rng: RNGLike = None, quick: bool = False, *, ax=None, fig=N
     Raises
     ------
     TypeError
-        If ``rng`` or ``record`` has the wrong type.
+        If ``rng``, ``quick``, ``ax``, ``fig`` or ``record`` has the wrong type.
+    ValueError
+        If ``ax`` is not an axes of ``fig`` (give one of them), or ``rng`` is a negative seed.
 
     Examples
     --------
@@ -103,6 +123,7 @@ def draw_median_vs_n(rng: RNGLike = None, quick: bool = False, *, ax=None, fig=N
     >>> fig.axes[0].get_xscale()  # (the quick version takes 3-4 s: 65 exact inversions)  # doctest: +SKIP
     'log'
     """
+    quick = _check(quick, ax, fig, record)
     rng = as_generator(rng)
     n_max, tasks = (10**3, 200) if quick else (10**6, 300)
     cps = np.unique(np.round(np.geomspace(1, n_max, 13 if quick else 25)).astype(np.int64))
@@ -159,7 +180,9 @@ def draw_mean_vs_power(rng: RNGLike = None, quick: bool = False, *, ax=None, fig
     Raises
     ------
     TypeError
-        If ``rng`` or ``record`` has the wrong type.
+        If ``rng``, ``quick``, ``ax``, ``fig`` or ``record`` has the wrong type.
+    ValueError
+        If ``ax`` is not an axes of ``fig`` (give one of them), or ``rng`` is a negative seed.
 
     Examples
     --------
@@ -169,6 +192,7 @@ def draw_mean_vs_power(rng: RNGLike = None, quick: bool = False, *, ax=None, fig
     >>> draw_mean_vs_power(rng=0, quick=True, ax=ax) is fig
     True
     """
+    quick = _check(quick, ax, fig, record)
     rng = as_generator(rng)
     qstar = 1 / ALPHA
     qs = np.linspace(1.02 * qstar, 10 * qstar, 300)
@@ -220,7 +244,9 @@ def draw_budget_fraction(rng: RNGLike = None, quick: bool = False, *, ax=None, f
     Raises
     ------
     TypeError
-        If ``rng`` or ``record`` has the wrong type.
+        If ``rng``, ``quick``, ``ax``, ``fig`` or ``record`` has the wrong type.
+    ValueError
+        If ``ax`` is not an axes of ``fig`` (give one of them), or ``rng`` is a negative seed.
 
     Examples
     --------
@@ -232,6 +258,7 @@ def draw_budget_fraction(rng: RNGLike = None, quick: bool = False, *, ax=None, f
     """
     from .estimators import budget_fraction
 
+    quick = _check(quick, ax, fig, record)
     rng = as_generator(rng)
     budget = 3.0
     n_max, tasks = (10**3, 300) if quick else (10**5, 2000)

@@ -23,6 +23,14 @@ def test_draw_into_a_given_axes_or_figure_and_return_it():
         assert figures.draw_budget_fraction(rng=0, quick=True, fig=fig) is fig and len(fig.axes) == 1
     finally:
         plt.close(fig)
+    fig, ax = plt.subplots()
+    other = plt.figure()
+    try:
+        with pytest.raises(ValueError, match="^ax: "):
+            figures.draw_mean_vs_power(rng=0, quick=True, ax=ax, fig=other)
+    finally:
+        plt.close(fig)
+        plt.close(other)
     with pytest.raises(TypeError, match="^record: "):
         figures.draw_mean_vs_power(rng=0, quick=True, record=[])
     with pytest.raises(TypeError, match="^rng: "):
