@@ -150,6 +150,9 @@ class ResultMixin:
     """Base class of frozen result dataclasses: ``str`` as ``value ± stderr (method, samples)``
     and ``to_dict()`` (plain Python data).
 
+    A class without the value field (``_value_field``, default ``"value"``) prints as its repr;
+    one whose value is None but which has a ``log_value`` prints ``exp(log_value)``.
+
     Parameters
     ----------
     None
@@ -198,6 +201,8 @@ class ResultMixin:
         return str(value)
 
     def __str__(self) -> str:
+        if not hasattr(self, self._value_field):  # nothing to lead with: every field, as repr
+            return repr(self)
         text = self._value_text()
         tags = []
         method = getattr(self, "method", None)

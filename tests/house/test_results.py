@@ -69,6 +69,25 @@ def test_array_results_print_a_short_summary():
     assert str(odd).startswith("5 values in [1, 3] (2 non-finite)")
 
 
+def test_results_without_a_value_print_their_repr_and_renamed_fields_are_used():
+    @dataclass(frozen=True)
+    class Peak(ResultMixin):
+        n: float
+        n_err: float
+
+    @dataclass(frozen=True)
+    class Utility(ResultMixin):
+        utility: float
+        utility_stderr: float
+        method: str
+        _value_field = "utility"
+        _error_field = "utility_stderr"
+
+    assert str(Peak(3.0, 0.5)) == repr(Peak(3.0, 0.5)) and str(Peak(3.0, 0.5)).endswith("Peak(n=3.0, n_err=0.5)")
+    assert str(Utility(1.23456, 0.012, "quad")) == "1.235 ± 0.012 (quad)"
+    assert Utility(1.0, 0.0, "quad").to_dict() == {"utility": 1.0, "utility_stderr": 0.0, "method": "quad"}
+
+
 def test_to_dict_is_plain_python_and_keeps_non_finite_floats():
     d = _Curve(np.array([0.5, np.inf, np.nan]), np.array([0.1, 0.0, np.nan]), "mc", np.int64(7),
                np.array([1, 2, 3], dtype=np.int64)).to_dict()
