@@ -223,7 +223,10 @@ def draw_budget_fraction(rng: RNGLike = None, quick: bool = False, *, ax=None, f
     """Fraction of tasks finished within a budget of B = 3 per subtask, P(S_n <= B n), against n.
 
     By the law of large numbers it tends to 1 when the mean time per subtask is below B, to 0
-    when it is above B or infinite (Q < Q*, the superlinear regime of Kwa 2023).
+    when it is above B or infinite (Q < Q*, the superlinear regime of Kwa 2023). At Q = 1.5 the
+    mean beta/(beta - 1) equals B = 3 and the variance is infinite: by the generalised CLT,
+    (S_n - 3n)/(sigma n^(2/3)) tends to the stable law S_1.5(1, 1, 0), so the fraction tends to
+    its CDF at 0, 1/beta = 2/3 (Zolotarev 1986) (:func:`cogpower.stable_cdf`; dashed line), not 1/2.
 
     Parameters
     ----------
@@ -272,11 +275,16 @@ def draw_budget_fraction(rng: RNGLike = None, quick: bool = False, *, ax=None, f
         ax.errorbar(ns, est.value, yerr=2 * est.stderr, marker="o", ms=3, capsize=2,
                     label=f"Q = {q} (mean per subtask {m.mean_subtask_time:.3g})")
         data[str(q)] = {"fraction": est.value, "stderr": est.stderr}
+        if m.mean_subtask_time == budget and 1 < m.beta < 2:  # mean = B, infinite variance
+            limit = analytic.stable_cdf(0.0, m.beta)
+            ax.axhline(limit, color=ax.lines[-1].get_color(), ls="--", lw=0.8,
+                       label=f"Q = {q}: limit {limit:.4g}, stable CDF at 0 (generalised CLT)")
+            data[str(q)]["limit"] = limit
     ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="n (subtasks per task)",
            ylabel=f"P(S_n <= B n), B = {budget:g}",
            title=f"Fraction of tasks finished within budget {budget:g} per subtask (alpha = {ALPHA}, Q* = 1)\n"
-                 f"{tasks} tasks; -> 1 if mean < B, -> 0 if mean > B or infinite")
-    ax.legend(fontsize=8)
+                 f"{tasks} tasks; -> 1 if mean < B, -> 0 if mean > B or infinite, dashed if mean = B")
+    ax.legend(fontsize=7.5, loc="center right", bbox_to_anchor=(1.0, 0.42))  # the empty band between the curves
     _record(record, {"source": SOURCE, "stated": STATED, "alpha": ALPHA, "budget": budget, "n": ns,
                      "tasks": tasks, "powers": powers, "data": data, "quick": quick})
     return fig

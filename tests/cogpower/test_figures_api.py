@@ -51,6 +51,10 @@ def test_recorded_numbers_agree_with_the_closed_forms():
     # Q = 4: mean 4/3 < B = 3, and P(S_1 <= 3) = 1 - 3^-4 for one subtask (Pareto(4) on [1, inf))
     first = record["data"]["4.0"]["fraction"][0]
     assert abs(first - (1 - 3.0 ** -4)) < 5 * np.sqrt(3.0 ** -4 / record["tasks"]) + 1.5 / record["tasks"]
+    # Q = 1.5: mean = B = 3 with infinite variance; the limit is the stable CDF at 0, 1/beta
+    assert abs(record["data"]["1.5"]["limit"] - 2 / 3) < 1e-12
+    assert set(record["data"]) == {"0.5", "1.0", "1.5", "2.0", "4.0"}
+    assert [k for k, v in record["data"].items() if "limit" in v] == ["1.5"]
 
 
 def test_registered_figures_keep_the_registry_contract(tmp_path):
