@@ -130,7 +130,7 @@ def _law_key(law):
 def _loc_scale(law):
     """(mean, sd) of a frozen scipy normal law, from its parameters (law.mean()/std() cost ~1 ms)."""
     try:
-        loc, scale = law.dist._parse_args(*law.args, **law.kwds)
+        _, loc, scale = law.dist._parse_args(*law.args, **law.kwds)   # (shapes, loc, scale)
         return loc, scale
     except Exception:  # noqa: BLE001 - a future scipy without _parse_args
         return law.mean(), law.std()
@@ -146,6 +146,7 @@ class _Conditional:
         self.dep, self.lam, self.clock = dep, lam, clock
         self.cache: dict[float, tuple[float, float]] = {}
         self.inner: dict[Any, tuple[float, float]] = {}
+        self.by_id: dict[int, tuple[Any, tuple[float, float]]] = {}
         self.classes: dict[Any, Any] = {}
 
     def law(self, v: float):
@@ -182,10 +183,15 @@ class _Conditional:
         lam = self.lam
         if isinstance(law, PointMass):
             return lam * law.value, law.value
+        hit = self.by_id.get(id(law))
+        if hit is not None and hit[0] is law:      # the same law object as at an earlier node
+            return hit[1]
         if getattr(getattr(law, "dist", None), "name", "") == "norm":
             with np.errstate(all="ignore"):
                 lm, mean = self._normal(*_loc_scale(law), f"error({v!r})")
-            return float(lm), float(mean)
+            res = (float(lm), float(mean))
+            self.by_id[id(law)] = (law, res)       # the law is kept, so its id is not reused
+            return res
         self.check_tail(law, v)
         key = _law_key(law)
         if key is not None and key in self.inner:
