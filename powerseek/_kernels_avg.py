@@ -121,8 +121,9 @@ def blackwell_functional(R, act_ptr, succ, ent_state, max_order, max_iter, tau, 
     """Multichain (``max_order = 0``) or Blackwell (``max_order = S``) policy iteration for each
     row of ``R`` on a deterministic MDP (``succ[e]``: successor of entry e).
 
-    Writes the gain and bias of the final policy (``G_out``, ``H_out``), its entries
-    (``pol_out``), the number of evaluations (``iters_out[k]``, -1 if ``max_iter`` was reached)
+    ``pol_out[k]`` holds the first policy on entry (action entries; -1 in its first column for
+    the greedy policy on the next reward). Writes the gain and bias of the final policy
+    (``G_out``, ``H_out``), its entries (``pol_out``), the number of evaluations (``iters_out[k]``, -1 if ``max_iter`` was reached)
     and, when ``query >= 0``, ``opt_out[k, i]`` = whether the i-th action of state ``query`` is
     optimal in the limit (its advantage coefficients all within the tolerance ``tau`` x the size
     of that order's coefficients).
@@ -151,12 +152,16 @@ def blackwell_functional(R, act_ptr, succ, ent_state, max_order, max_iter, tau, 
         for k in range(lo, hi):
             r = R[k]
             rmax = _absmax(r)
-            for s in range(S):  # greedy on the next reward
-                best = -np.inf
-                for e in range(act_ptr[s], act_ptr[s + 1]):
-                    if r[succ[e]] > best:
-                        best = r[succ[e]]
-                        pol[s] = e
+            if pol_out[k, 0] >= 0:  # a warm start given by the caller
+                for s in range(S):
+                    pol[s] = pol_out[k, s]
+            else:
+                for s in range(S):  # greedy on the next reward
+                    best = -np.inf
+                    for e in range(act_ptr[s], act_ptr[s + 1]):
+                        if r[succ[e]] > best:
+                            best = r[succ[e]]
+                            pol[s] = e
             it = 0
             while True:
                 it += 1
@@ -257,4 +262,4 @@ def warmup() -> None:
     ent_state = np.array([0, 0, 1], dtype=np.int64)
     G = np.empty((1, 2))
     blackwell_functional(R, act_ptr, succ, ent_state, 2, 100, 1e-9, 0, G, np.empty((1, 2)),
-                         np.empty((1, 2), dtype=np.int64), np.empty((1, 2), dtype=np.bool_), np.empty(1, dtype=np.int64))
+                         np.full((1, 2), -1, dtype=np.int64), np.empty((1, 2), dtype=np.bool_), np.empty(1, dtype=np.int64))

@@ -243,7 +243,7 @@ def blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, max_order, max_ite
                     G_out, H_out, pol_out, opt_out, iters_out, err_out):
     """Multichain (``max_order = 0``) or Blackwell (``max_order = S``) policy iteration for each
     row of ``R`` on a stochastic MDP, with dense evaluations (P*, the deviation matrix
-    (I - P + P*)^-1). Outputs as :func:`blackwell_functional`, and ``err_out[k]``, the first-order
+    (I - P + P*)^-1). Inputs and outputs as :func:`blackwell_functional`, and ``err_out[k]``, the first-order
     error estimate of P* (residuals of the stationary and absorption equations)."""
     K, S = R.shape
     E = ent_state.shape[0]
@@ -270,15 +270,19 @@ def blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, max_order, max_ite
         for k in range(lo, hi):
             r = R[k]
             rmax = _absmax(r)
-            for s in range(S):  # greedy on the expected next reward
-                best = -np.inf
-                for e in range(act_ptr[s], act_ptr[s + 1]):
-                    acc = 0.0
-                    for j in range(tr_ptr[e], tr_ptr[e + 1]):
-                        acc += prob[j] * r[nxt[j]]
-                    if acc > best:
-                        best = acc
-                        pol[s] = e
+            if pol_out[k, 0] >= 0:  # a warm start given by the caller
+                for s in range(S):
+                    pol[s] = pol_out[k, s]
+            else:
+                for s in range(S):  # greedy on the expected next reward
+                    best = -np.inf
+                    for e in range(act_ptr[s], act_ptr[s + 1]):
+                        acc = 0.0
+                        for j in range(tr_ptr[e], tr_ptr[e + 1]):
+                            acc += prob[j] * r[nxt[j]]
+                        if acc > best:
+                            best = acc
+                            pol[s] = e
             it = 0
             err = 0.0
             while True:
@@ -394,5 +398,5 @@ def warmup() -> None:
     nxt = np.array([0, 0, 1, 1], dtype=np.int64)
     prob = np.array([1.0, 0.5, 0.5, 1.0])
     blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, 2, 100, 1e-9, 0, np.empty((1, 2)), np.empty((1, 2)),
-                    np.empty((1, 2), dtype=np.int64), np.empty((1, 2), dtype=np.bool_), np.empty(1, dtype=np.int64),
+                    np.full((1, 2), -1, dtype=np.int64), np.empty((1, 2), dtype=np.bool_), np.empty(1, dtype=np.int64),
                     np.empty(1))

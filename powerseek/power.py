@@ -4,8 +4,12 @@ POWER_D(s, gamma) = (1 - gamma)/gamma * E_{R ~ D}[V*_R(s, gamma) - R(s)]   (Def.
 with the limits (Lipschitz in gamma, Lemma 5.3):
 
 - gamma -> 0: POWER_D(s, 0) = E[max_a E_{s' ~ T(s, a)} R(s')] (the best next-step reward);
-- gamma -> 1: POWER_D(s, 1) = E[max over RSDs d reachable from s of d^T R] -- in a deterministic
-  MDP the best mean reward of a cycle reachable from s.
+- gamma -> 1: POWER_D(s, 1) = E[max over RSDs d reachable from s of d^T R] = E[g*_R(s)], the optimal
+  gain (best long-run average reward) -- in a deterministic MDP the best mean reward of a cycle
+  reachable from s (Karp), in any MDP by multichain policy iteration (:mod:`powerseek.average`).
+
+The solver for 0 < gamma < 1 (value or policy iteration) is chosen per reward vector by its
+estimated cost and reported in the result's ``method``.
 
 P_D(s, a, gamma) = P_{R ~ D}(some optimal policy takes a at s) (Def. 6.1); at gamma = 1 "optimal"
 means Blackwell-optimal (the limit of the optimal policy sets), at gamma = 0 the limit gamma -> 0.
@@ -48,11 +52,12 @@ class PowerResult:
     stderr : ndarray (S,)
         Monte Carlo standard errors (0 for exact values).
     method : str
-        "vi" (value iteration on sampled rewards), "pi" (policy iteration, gamma close to 1),
-        "mc" (limit formula on sampled rewards), "exact".
+        "vi" (value iteration on sampled rewards), "pi" (policy iteration; at gamma = 1
+        multichain policy iteration), "vi+pi" (both, for different reward vectors), "mc" (limit
+        formula on sampled rewards: next-step max at gamma = 0, Karp at gamma = 1), "exact".
     samples : int
     bound : float
-        Deterministic error bound of the solver (value iteration): |bias| <= bound per state.
+        Deterministic error bound of the solver: |bias| <= bound per state.
 
     ``stderr`` is +inf when the reward law has a finite mean but an infinite variance (the sample
     mean still converges, but no standard error describes it).

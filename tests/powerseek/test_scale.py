@@ -151,3 +151,20 @@ def test_auto_method_is_reported():
     assert ps.optimality_probability(grid, "0,0", action="S", gamma=0.99, samples=10, rng=0).method == "pi"
     stoch = ps.examples.aima_4x3(0.2)
     assert ps.value_iteration(stoch, R[:, :11], 0.5).method == "vi"  # a few sweeps: cheaper
+
+
+def test_sparse_lu_policy_iteration_matches_value_iteration(monkeypatch):
+    """Stochastic MDPs above 3000 states evaluate each policy by a SuperLU factorisation; forced
+    here on small ones and checked against value iteration within both bounds."""
+    from powerseek import _policy_iteration
+
+    monkeypatch.setattr(_policy_iteration, "MAX_DENSE", 0)
+    rng = np.random.default_rng(7)
+    for seed in range(3):
+        mdp = ps.MDP.from_arrays(np.random.default_rng(seed).dirichlet(np.ones(8) * 0.3, size=(8, 3)))
+        R = rng.normal(size=(3, 8))
+        for gamma in (0.9, 0.999):
+            pi = ps.policy_iteration(mdp, R, gamma)
+            vi = ps.value_iteration(mdp, R, gamma, eps=1e-9, method="vi")
+            assert np.abs(pi.values - vi.values).max() <= pi.bound + vi.bound + 1e-12 * np.abs(vi.values).max()
+            np.testing.assert_array_equal(pi.policy, vi.policy)
