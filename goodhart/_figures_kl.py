@@ -28,6 +28,16 @@ def _log_density(Q, t: float, m: float, x: np.ndarray) -> np.ndarray:
     return np.where(x <= t, lf + math.log1p(-m) - Q.logcdf(t), lf + math.log(m) - Q.logsf(t))
 
 
+def _NULL_LOCATOR():
+    from matplotlib.ticker import NullLocator
+    return NullLocator()
+
+
+def _LOG_LABELS():
+    from matplotlib.ticker import FuncFormatter
+    return FuncFormatter(lambda v, _: "1" if v == 1 else f"1e{round(math.log10(v)):d}")
+
+
 def _frame(fig_axes, Q, res, i: int, x: np.ndarray):
     ax0, ax1, ax2 = fig_axes
     t, m = float(res.t[i]), float(res.mass[i])
@@ -46,6 +56,10 @@ def _frame(fig_axes, Q, res, i: int, x: np.ndarray):
     ax2.semilogy(x, np.exp(lq), color="0.4")
     ax2.semilogy(x, np.exp(lp), color="C0")
     ax2.set_ylim(1e-10, 10)
+    # plain-text labels on fixed ticks: mathtext (10^k) is parsed anew for every one of 50 frames
+    ax2.set_yticks([1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0])
+    ax2.yaxis.set_minor_locator(_NULL_LOCATOR())
+    ax2.yaxis.set_major_formatter(_LOG_LABELS())
     ax2.set_title("density (log scale)")
     for a in (ax1, ax2):
         a.axvline(t, color="C3", lw=0.6, ls=":")
@@ -65,7 +79,8 @@ def kl_frames(out_dir, rng, quick: bool) -> list[Path]:
     for j, i in enumerate(idx):
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
         _frame(axes, Q, res, j, x)
-        fig.tight_layout()
+        # a fixed layout (tight_layout measured every tick label of every frame: 30 of 46 s)
+        fig.subplots_adjust(left=0.035, right=0.995, bottom=0.13, top=0.91, wspace=0.16)
         paths += save_figure(fig, out_dir, f"goodhart_kl_frame_{i:02d}", {
             "source": f"{PAPER}, Figure 3 (Theorem 1 construction)",
             "parameters": {"Q": "t(df=3)", "c": 1.0, "exponent": 0.8, "frame": int(i)},
