@@ -414,7 +414,7 @@ CLAIMS = [
     Claim("goodhart.bon_levy", SRC_BON,
           "with Levy error, utility never goes significantly above 0", "never significantly > 0",
           None, _num_bon_levy, verdict="source wrong",
-          note="Exact E[V_sel] = 0.49 at N = 3 and 0.43 at N = 4 (both rows; quad, bound 5e-3, checked "
+          note="Exact E[V_sel] = 0.49 at N = 3 and 0.43 at N = 4 (both rows; quad, bound 1e-10, checked "
                "against Monte Carlo), then 0.064 at N = 16 and < 0.005 at N = 64: at N = 4 it exceeds the "
                "95% half-width (about 0.40) of the paper's 100-trial mean, so an estimate there is "
                "significantly above 0 more often than not. Borderline; the qualitative point "
