@@ -31,10 +31,12 @@ SECTIONS = (
     Section("powerseek.examples", "Example MDPs of the papers", "powerseek"),
     Section("powerseek.decisions", "Decision functions (retargetability)", "powerseek"),
     Section("powerseek.limits", "Limits at gamma = 1 (cycles, gains, Blackwell optimality)", "powerseek"),
+    Section("powerseek.multiagent", "Two agents on a shared environment (POWER in multi-agent games)", "powerseek"),
     Section("powerseek.strategies", "Hypothesis strategies", "powerseek", "strategies"),
     Section("cogpower", "The independent-steps model", "cogpower"),
     Section("cogpower.analytic", "Stable laws and predictions", "cogpower"),
     Section("cogpower.strategies", "Hypothesis strategies", "cogpower", "strategies"),
+    Section("cogpower.figures", "Figures", "cogpower", "plot"),
     Section("proofs.ledger", "The claims ledger", "proofs", "symbolic"),
     Section("proofs.goodhart", "Derivations: conditioning and best-of-N", "proofs", "symbolic"),
     Section("proofs.goodhart_kl", "Derivations: the KL theorems", "proofs", "symbolic"),
@@ -44,6 +46,7 @@ SECTIONS = (
     Section("tailpower", "Memory budget and version", "tailpower"),
     Section("tailpower.sweep", "Parameter sweeps and searches", "tailpower"),
     Section("tailpower._common", "Result objects and figure output", "tailpower"),
+    Section("tailpower._results", "Printing and exporting results", "tailpower"),
     Section("tailpower.cli", "The command line", "tailpower"),
 )
 
