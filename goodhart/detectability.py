@@ -42,6 +42,7 @@ import numpy as np
 from scipy import optimize
 
 from tailpower._common import as_generator, check_int, check_memory
+from tailpower._results import ResultMixin
 
 from ._kl_construction import _finite_mean, _kl_of_path, _q_parts
 from ._kl_quad import Clock, QuadratureFailure, check_positive_real, check_real, scale
@@ -59,7 +60,7 @@ _POLICY_POINTS = 5000  # evaluations one threshold's quadrature may need (about 
 
 
 @dataclass(frozen=True)
-class Detectability:
+class Detectability(ResultMixin):
     """A threshold policy P_{t,m} and how many rollouts reveal it.
 
     Attributes
@@ -99,6 +100,8 @@ class Detectability:
     mass_err: float
     method: str = "exact"
     samples: int = 0
+    _value_field = "rollouts"   # str(r): the rollouts (exact, no standard error)
+    _error_field = "no_error"
 
     @property
     def value(self) -> int:
@@ -106,7 +109,7 @@ class Detectability:
 
 
 @dataclass(frozen=True)
-class DetectionMC:
+class DetectionMC(ResultMixin):
     """Monte Carlo check of a threshold policy (:func:`simulate_detection`).
 
     ``detect`` and ``false_alarm``: fractions of ``trials`` batches of ``rollouts`` draws from the
@@ -125,6 +128,8 @@ class DetectionMC:
     trials: int
     samples: int
     method: str = "mc"
+    _value_field = "detect"
+    _error_field = "detect_stderr"
 
 
 def _check_delta(delta: Any) -> float:

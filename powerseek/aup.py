@@ -28,6 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from tailpower._common import as_generator, check_int, check_memory
+from tailpower._results import ResultMixin
 
 from ._checks import check_gamma, check_work, float_array
 from .model import MDP
@@ -39,7 +40,7 @@ _EPS = 1e-10  # value-iteration accuracy (sup norm of V)
 
 
 @dataclass(frozen=True)
-class AUPPolicy:
+class AUPPolicy(ResultMixin):
     """An AUP agent's policy for one reward (:func:`aup_policy`).
 
     Attributes
@@ -68,10 +69,12 @@ class AUPPolicy:
     lam: float
     gamma: float
     bound: float
+    _value_field = "values"
+    _error_field = "bound"
 
 
 @dataclass(frozen=True)
-class ActionFrequencies:
+class ActionFrequencies(ResultMixin):
     """How often each action at ``state`` is chosen, for rewards drawn from a law, against lam.
 
     Attributes
@@ -100,6 +103,7 @@ class ActionFrequencies:
     power_stderr: np.ndarray
     samples: int
     agent: str
+    _value_field = "frequency"
 
     def __getitem__(self, action: str) -> np.ndarray:
         """Frequencies of ``action`` over lams."""
