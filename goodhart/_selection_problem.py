@@ -251,28 +251,52 @@ class Problem:
                 return k
             return logk
 
+        def one(law, vi: float) -> float:
+            with np.errstate(all="ignore"):
+                try:
+                    k = np.asarray(getattr(law, name)(t - vi), dtype=float)
+                except Exception as exc:
+                    raise ValueError(f"error: {name} of the law returned by error({vi!r}) failed: "
+                                     f"{type(exc).__name__}: {exc}") from exc
+            if k.size != 1:
+                raise TypeError(f"error: error({vi!r}) returned a law with array parameters "
+                                f"({name} has shape {k.shape}); scalar mode needs one law per v "
+                                f"(or pass vectorized=True)")
+            k = float(k.reshape(()))
+            if math.isnan(k):
+                raise ValueError(f"error: the law returned by error({vi!r}) gives {name}(t - v) = nan "
+                                 f"(t = {t!r}); are its parameters valid there?")
+            return k
+
         def logk(v):
+            """error(v) once per node (as documented), but each distinct law object evaluated once
+            on all its nodes (piecewise models return a few objects; one scipy call per node cost
+            ~0.1 ms): its first node alone, with the per-node checks, then the rest as an array."""
             v = np.asarray(v, dtype=float).ravel()
             out = np.empty(v.shape)
+            groups: dict[int, tuple[Any, list[int]]] = {}
             for i, vi in enumerate(v):
                 law = dep.error_at(float(vi))
                 if kind == "pdf" and isinstance(law, PointMass):
                     raise ValueError("error: a point mass has no density; this computation needs densities")
+                g = groups.get(id(law))
+                if g is None:
+                    groups[id(law)] = (law, [i])
+                else:
+                    g[1].append(i)
+            for law, idx in groups.values():
+                out[idx[0]] = one(law, float(v[idx[0]]))
+                if len(idx) == 1:
+                    continue
+                rest = np.array(idx[1:])
                 with np.errstate(all="ignore"):
                     try:
-                        k = np.asarray(getattr(law, name)(t - vi), dtype=float)
-                    except Exception as exc:
-                        raise ValueError(f"error: {name} of the law returned by error({float(vi)!r}) failed: "
-                                         f"{type(exc).__name__}: {exc}") from exc
-                if k.size != 1:
-                    raise TypeError(f"error: error({float(vi)!r}) returned a law with array parameters "
-                                    f"({name} has shape {k.shape}); scalar mode needs one law per v "
-                                    f"(or pass vectorized=True)")
-                k = float(k.reshape(()))
-                if math.isnan(k):
-                    raise ValueError(f"error: the law returned by error({float(vi)!r}) gives {name}(t - v) = nan "
-                                     f"(t = {t!r}); are its parameters valid there?")
-                out[i] = k
+                        k = np.asarray(getattr(law, name)(t - v[rest]), dtype=float)
+                    except Exception:  # noqa: BLE001 - a law that takes no arrays: node by node below
+                        k = None
+                if k is None or k.shape != rest.shape or np.any(np.isnan(k)):
+                    k = np.array([one(law, float(v[j])) for j in rest])   # raises naming the node
+                out[rest] = k
             return out
         return logk
 

@@ -253,10 +253,15 @@ class Dependent:
                 f"point_mass(c), got {type(law).__name__}"
             )
         if isinstance(law, stats.distributions.rv_frozen):
+            checked = self.__dict__.setdefault("_checked", {})     # law objects already validated
+            if checked.get(id(law)) is law:
+                return law
             try:
                 _check_frozen_parameters("error", law)
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"error: the law returned by error({float(v)!r}): {str(exc)[7:]}") from None
+            if len(checked) < 256:
+                checked[id(law)] = law          # kept alive, so its id is not reused
         return law
 
     def error_array(self, v) -> Any:
