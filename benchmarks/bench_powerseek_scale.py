@@ -73,7 +73,12 @@ for g in (0.99, 1.0):
     with ps.set_work_limit(1e11):  # gamma = 1: ~150 multichain improvement steps of 90,000 states
         r = ps.power(mdp, g, samples=20, rng=0)
     out[str(g)] = [time.perf_counter() - t, r.method, float(r.value.mean())]
-out["rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+try:  # VmHWM: this process's peak (ru_maxrss would include the parent's peak at fork on Linux)
+    with open("/proc/self/status") as fh:
+        hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+out["rss_gib"] = hwm / 2**20
 print(json.dumps(out))
 """
 

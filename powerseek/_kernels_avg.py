@@ -108,6 +108,47 @@ def _solve(b, nxtp, nc, cyc_ptr, cyc_nodes, nt, tree, y):
 
 
 @njit(cache=True)
+def _jump(g, succ, ent_state, rev_ptr, rev_ent, pol, tol, seen, queue):
+    """Gain jumps: every state is pointed, along a shortest path, to the best gain of the current
+    policy that it can reach (states in decreasing order of gain, each the root of a backward
+    breadth-first search over the states not yet reached). A state that gains more than ``tol``
+    switches to the first action of its path; returns whether any did.
+
+    Howard's gain improvement looks one step ahead, so a better gain spreads by one state per
+    evaluation (150 evaluations on a 300 x 300 grid); this step moves every state to the best gain
+    it can reach at once. It is a policy improvement (switched states gain, the others do not
+    lose: their paths only lead into switched states), so the iteration still terminates."""
+    S = g.shape[0]
+    order = np.argsort(-g, kind="mergesort")
+    for s in range(S):
+        seen[s] = False
+    moved = False
+    for i in range(S):
+        w = order[i]
+        if seen[w]:
+            continue
+        v = g[w]
+        seen[w] = True
+        head = 0
+        tail = 1
+        queue[0] = w
+        while head < tail:
+            x = queue[head]
+            head += 1
+            for j in range(rev_ptr[x], rev_ptr[x + 1]):
+                e = rev_ent[j]
+                u = ent_state[e]
+                if not seen[u]:
+                    seen[u] = True
+                    queue[tail] = u
+                    tail += 1
+                    if v > g[u] + tol:
+                        pol[u] = e
+                        moved = True
+    return moved
+
+
+@njit(cache=True)
 def _absmax(x):
     m = 0.0
     for i in range(x.shape[0]):
@@ -116,10 +157,12 @@ def _absmax(x):
 
 
 @njit(cache=True)
-def blackwell_functional(R, act_ptr, succ, ent_state, max_order, max_iter, tau, query,
+def blackwell_functional(R, act_ptr, succ, ent_state, rev_ptr, rev_ent, max_order, max_iter, tau, query,
                          G_out, H_out, pol_out, opt_out, iters_out):
     """Multichain (``max_order = 0``) or Blackwell (``max_order = S``) policy iteration for each
-    row of ``R`` on a deterministic MDP (``succ[e]``: successor of entry e).
+    row of ``R`` on a deterministic MDP (``succ[e]``: successor of entry e; ``rev_ent[rev_ptr[t]:
+    rev_ptr[t+1]]``: the entries leading to t). Each evaluation is followed by gain jumps
+    (:func:`_jump`) and, when there are none, by the lexicographic improvement.
 
     ``pol_out[k]`` holds the first policy on entry (action entries; -1 in its first column for
     the greedy policy on the next reward). Writes the gain and bias of the final policy
@@ -135,6 +178,7 @@ def blackwell_functional(R, act_ptr, succ, ent_state, max_order, max_iter, tau, 
         pol = np.empty(S, dtype=np.int64)
         nxtp = np.empty(S, dtype=np.int64)
         state = np.empty(S, dtype=np.int8)
+        seen = np.empty(S, dtype=np.bool_)
         path = np.empty(S, dtype=np.int64)
         cyc_ptr = np.empty(S + 1, dtype=np.int64)
         cyc_nodes = np.empty(S, dtype=np.int64)
@@ -169,6 +213,11 @@ def blackwell_functional(R, act_ptr, succ, ent_state, max_order, max_iter, tau, 
                     nxtp[s] = succ[pol[s]]
                 nc, nt = _structure(nxtp, state, path, cyc_ptr, cyc_nodes, tree)
                 _gain(r, nxtp, nc, cyc_ptr, cyc_nodes, nt, tree, g)
+                if _jump(g, succ, ent_state, rev_ptr, rev_ent, pol, tau * (rmax + _absmax(g)), seen, path):
+                    if it >= max_iter:
+                        n_imp = 1
+                        break
+                    continue
                 for e in range(E):
                     alive[e] = True
                 n_alive = E
@@ -261,5 +310,7 @@ def warmup() -> None:
     succ = np.array([0, 1, 1], dtype=np.int64)
     ent_state = np.array([0, 0, 1], dtype=np.int64)
     G = np.empty((1, 2))
-    blackwell_functional(R, act_ptr, succ, ent_state, 2, 100, 1e-9, 0, G, np.empty((1, 2)),
+    rev_ptr = np.array([0, 1, 3], dtype=np.int64)
+    rev_ent = np.array([0, 1, 2], dtype=np.int64)
+    blackwell_functional(R, act_ptr, succ, ent_state, rev_ptr, rev_ent, 2, 100, 1e-9, 0, G, np.empty((1, 2)),
                          np.full((1, 2), -1, dtype=np.int64), np.empty((1, 2), dtype=np.bool_), np.empty(1, dtype=np.int64))

@@ -117,7 +117,11 @@ def solve(mdp: MDP, Rs: np.ndarray, blackwell: bool, query: int = -1):
         n_q = int(act_ptr[query + 1] - act_ptr[query]) if query >= 0 else 1
         opt = np.zeros((K, n_q), dtype=np.bool_)
         iters = np.empty(K, dtype=np.int64)
-        _kernels_avg.blackwell_functional(Rs, act_ptr, np.asarray(mdp.successor_array), np.asarray(mdp.entry_state),
+        succ = np.asarray(mdp.successor_array)
+        rev_ent = np.argsort(succ, kind="stable")
+        rev_ptr = np.zeros(S + 1, dtype=np.int64)
+        np.cumsum(np.bincount(succ, minlength=S), out=rev_ptr[1:])
+        _kernels_avg.blackwell_functional(Rs, act_ptr, succ, np.asarray(mdp.entry_state), rev_ptr, rev_ent,
                                           max_order, MAX_ITER, TAU, query, G, H, pol, opt, iters)
         if np.any(iters < 0):
             raise ValueError(f"mdp: policy iteration at gamma = 1 did not settle in {MAX_ITER} steps (rounding); "
