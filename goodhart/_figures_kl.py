@@ -38,49 +38,67 @@ def _LOG_LABELS():
     return FuncFormatter(lambda v, _: "1" if v == 1 else f"1e{round(math.log10(v)):d}")
 
 
-def _frame(fig_axes, Q, res, i: int, x: np.ndarray):
-    ax0, ax1, ax2 = fig_axes
-    t, m = float(res.t[i]), float(res.mass[i])
-    ax0.bar([0, 1], [res.mean[i], res.kl[i]], color=["C0", "C1"])
+def _frame_figure(Q, x: np.ndarray):
+    """The frames' figure with everything that does not change from frame to frame; returns it
+    and an update function that draws frame i of a construction result."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(13, 3.6))
+    bars = ax0.bar([0, 1], [0.0, 0.0], color=["C0", "C1"])
     ax0.set_xticks([0, 1], ["E[X]", "KL(P_t || Q)"])
     ax0.set_ylim(0, 5)
-    ax0.set_title(f"t = {t:.3g}, mass above t = {m:.3g}")
-    for j, v in enumerate((res.mean[i], res.kl[i])):
-        ax0.text(j, min(v, 4.7) + 0.1, f"{v:.3f}", ha="center", fontsize=8)
-    lp, lq = _log_density(Q, t, m, x), Q.logpdf(x)
+    labels = [ax0.text(j, 0.1, "", ha="center", fontsize=8) for j in (0, 1)]
+    title = ax0.set_title("")
+    lq = Q.logpdf(x)
     ax1.plot(x, np.exp(lq), color="0.4", label="Q (t, df = 3)")
-    ax1.plot(x, np.exp(lp), color="C0", label="P_t")
+    (p1,) = ax1.plot(x, np.exp(lq), color="C0", label="P_t")
     ax1.set_ylim(0, 0.4)
     ax1.legend(fontsize=8)
     ax1.set_title("density")
     ax2.semilogy(x, np.exp(lq), color="0.4")
-    ax2.semilogy(x, np.exp(lp), color="C0")
+    (p2,) = ax2.semilogy(x, np.exp(lq), color="C0")
     ax2.set_ylim(1e-10, 10)
-    # plain-text labels on fixed ticks: mathtext (10^k) is parsed anew for every one of 50 frames
+    # plain-text labels on fixed ticks: mathtext (10^k) was parsed anew for each of the 50 frames
     ax2.set_yticks([1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0])
     ax2.yaxis.set_minor_locator(_NULL_LOCATOR())
     ax2.yaxis.set_major_formatter(_LOG_LABELS())
     ax2.set_title("density (log scale)")
+    vlines = []
     for a in (ax1, ax2):
-        a.axvline(t, color="C3", lw=0.6, ls=":")
+        vlines.append(a.axvline(0.0, color="C3", lw=0.6, ls=":"))
         a.set_xlim(*X_RANGE)
         a.set_xlabel("x")
+    # a fixed layout (tight_layout measured every tick label of every frame: 30 of 46 s)
+    fig.subplots_adjust(left=0.035, right=0.995, bottom=0.13, top=0.91, wspace=0.16)
+
+    def update(res, i: int) -> None:
+        t, m = float(res.t[i]), float(res.mass[i])
+        for j, v in enumerate((res.mean[i], res.kl[i])):
+            bars[j].set_height(v)
+            labels[j].set_y(min(v, 4.7) + 0.1)
+            labels[j].set_text(f"{v:.3f}")
+        title.set_text(f"t = {t:.3g}, mass above t = {m:.3g}")
+        dens = np.exp(_log_density(Q, t, m, x))
+        p1.set_ydata(dens)
+        p2.set_ydata(dens)
+        for vl in vlines:
+            vl.set_xdata([t, t])
+
+    return fig, update
 
 
 def kl_frames(out_dir, rng, quick: bool) -> list[Path]:
-    """Paper Figure 3 as frames: Student t df=3, c=1, mass 1/t^0.8 above t, t = geomspace(1.5, 100, 50)."""
-    import matplotlib.pyplot as plt
-
+    """Paper Figure 3 as frames: Student t df=3, c=1, mass 1/t^0.8 above t, t = geomspace(1.5, 100, 50).
+    One figure is drawn and updated frame by frame (save_figure closes it for pyplot; the figure
+    itself can still be saved)."""
     Q = stats.t(3)
     idx = np.array([0, 25, 49]) if quick else np.arange(T_GRID.size)
     res = kl_construction(Q, T_GRID[idx], c=1.0, exponent=0.8)
     x = np.linspace(*X_RANGE, 1200)
     paths: list[Path] = []
+    fig, update = _frame_figure(Q, x)
     for j, i in enumerate(idx):
-        fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-        _frame(axes, Q, res, j, x)
-        # a fixed layout (tight_layout measured every tick label of every frame: 30 of 46 s)
-        fig.subplots_adjust(left=0.035, right=0.995, bottom=0.13, top=0.91, wspace=0.16)
+        update(res, j)
         paths += save_figure(fig, out_dir, f"goodhart_kl_frame_{i:02d}", {
             "source": f"{PAPER}, Figure 3 (Theorem 1 construction)",
             "parameters": {"Q": "t(df=3)", "c": 1.0, "exponent": 0.8, "frame": int(i)},
