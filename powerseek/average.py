@@ -94,11 +94,10 @@ def steps(mdp: MDP, ties: bool, blackwell: bool) -> float:
     S = mdp.n_states
     E = len(mdp.csr[1])
     orders = (S + 2.0 if ties else 3.0) if blackwell else 2.0
-    # improvement steps, measured: 6.4 on a 37-state grid, 7.5 on FrozenLake 8x8 (64 states), 16 (max 25)
-    # on a 20x20 grid, 58 (max 104) on 100x100: they grow with the diameter on gridworlds
-    # (the gain spreads about one cell per step; 150 steps on 300 x 300)
-    iters = 4.0 + math.log2(S + 1.0) + 0.6 * math.sqrt(S)
-    if mdp.is_deterministic:  # measured ~15 steps per state and evaluation on gridworlds
+    # evaluations, measured: 5.5 on a 37-state grid, 7.5 on FrozenLake 8x8 (64 states), 9 on a 20x20
+    # grid, 21 on 100x100, 33 on 300x300 (with the gain jumps; 150 without)
+    iters = 4.0 + 2.0 * math.log2(S + 1.0) + 0.05 * math.sqrt(S)
+    if mdp.is_deterministic:  # measured 16-25 steps per state and evaluation on gridworlds
         return iters * (6.0 * S + 1.5 * E + orders * (S + 0.5 * E))
     # dense evaluation ~0.1 S^3 steps (measured 0.26 ms per evaluation at S = 64)
     return iters * (0.3 * S**3 + orders * (S * S + 2.0 * len(mdp.csr[4])) + 1e3)
