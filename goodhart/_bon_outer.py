@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._bon_kernels import GK_G, GK_K, GK_X, cheb2, dx_of, x_of
+from ._cheb import GK_G, GK_K, GK_X, cheb2, dx_of, x_of
 from ._law_table import D
 
 

@@ -317,7 +317,6 @@ class UTable:
 
 
 # ----------------------------------------------------------------------------- outer integrals
-_GKX, _GKK, _GKG = bk.GK_X, bk.GK_K, bk.GK_G
 
 
 def _panels(lo: float, hi: float, peak: float, fine: float, coarse: float) -> np.ndarray:
