@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tailpower._common import as_generator, check_int, progress
+from tailpower._results import ResultMixin
 
 from ._checks import check_work, float_array
 from .copies import find_copies
@@ -22,7 +23,7 @@ __all__ = ["Counterexample", "search_counterexample"]
 
 
 @dataclass(frozen=True, eq=False)
-class Counterexample:
+class Counterexample(ResultMixin):
     """Result of :func:`search_counterexample`.
 
     Attributes

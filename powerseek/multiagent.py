@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from tailpower._common import Estimate, as_generator, check_int, check_memory
+from tailpower._results import ResultMixin
 
 from . import _multiagent_kernels as _mk
 from ._checks import check_bool, check_gamma, check_positive, check_real, check_work
@@ -211,7 +212,7 @@ def fix_policies(joint: JointMDP, policies: Mapping[int, Any]) -> MDP:
 
 
 @dataclass(frozen=True, eq=False)
-class MultiAgentPower:
+class MultiAgentPower(ResultMixin):
     """POWER of agent 0 at every joint state (:func:`power_with_reward`); ``res["(s0, s1)"]`` or
     ``res[("s0", "s1")]`` -> Estimate.
 

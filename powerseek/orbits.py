@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tailpower._common import as_generator, check_int, check_memory, progress
+from tailpower._results import ResultMixin
 
 from . import _kernels_orbits
 from ._checks import check_choice, check_real, check_work, float_array, work_limit
@@ -156,7 +157,7 @@ def sample_orbit(theta, size: int, rng=None) -> np.ndarray:
 
 # ----------------------------------------------------------------------------------- tendency
 @dataclass(frozen=True, eq=False)
-class OrbitTendency:
+class OrbitTendency(ResultMixin):
     """How a decision-maker treats B versus A over the orbit of theta.
 
     Attributes

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tailpower._common import Estimate, as_generator, check_int, check_memory, memory_budget
+from tailpower._results import ResultMixin
 
 from ._checks import Unsupported, check_choice, check_gamma, check_positive, check_work, float_array, pow2_scale
 from ._emax import expected_max_iid
@@ -40,7 +41,7 @@ _DRAW_STEPS = 40
 
 
 @dataclass(frozen=True, eq=False)
-class PowerResult:
+class PowerResult(ResultMixin):
     """POWER of every state. Index by state name (``res["l_sw"]`` -> Estimate) or use the arrays.
 
     Attributes
@@ -83,7 +84,7 @@ class PowerResult:
 
 
 @dataclass(frozen=True, eq=False)
-class PowerCurve:
+class PowerCurve(ResultMixin):
     """POWER vs gamma on common reward samples: ``value[g, s]``, ``stderr[g, s]``."""
 
     states: tuple[str, ...]

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tailpower._common import check_memory
+from tailpower._results import ResultMixin
 
 from . import _kernels
 from . import _policy_iteration as _pi
@@ -71,7 +72,7 @@ _HUGE = 1e307
 
 
 @dataclass(frozen=True, eq=False)
-class VIResult:
+class VIResult(ResultMixin):
     """Output of :func:`value_iteration` and :func:`policy_iteration`.
 
     Attributes
@@ -98,6 +99,8 @@ class VIResult:
     bound: float
     method: str = "vi"
     policy: np.ndarray | None = None
+    _value_field = "values"
+    _error_field = "bound"
 
 
 @dataclass(frozen=True)
