@@ -58,19 +58,36 @@ def _selected_proxy_infinite(V, X, n: float) -> float:
 
 def _infinite(V, X, n_arr, cache=None) -> np.ndarray:
     """_selected_proxy_infinite for each n (0 for all when X has a finite mean), memoised in
-    ``cache`` (a dict) when given."""
+    ``cache`` (a dict) when given.  Which tail is infinite is decided once: the right tail's test
+    does not depend on n, and the left one's (the left tail of the maximum of n, P(X <= -x)^n)
+    only gets lighter as n grows, so once it is finite it stays finite."""
     with np.errstate(all="ignore"):
-        if math.isfinite(float(X.mean())):
-            return np.zeros(n_arr.size)
+        mx = float(X.mean())
+    if math.isfinite(mx):
+        return np.zeros(n_arr.size)
+    cache = {} if cache is None else cache
+    if "right" not in cache:
+        cache["right"] = _tail_mean_infinite(X, +1)
     out = np.empty(n_arr.size)
-    for i, ni in enumerate(n_arr.flat):
-        key = float(ni)
-        if cache is not None and key in cache:
+    order = np.argsort(n_arr.ravel(), kind="stable")
+    flat = n_arr.ravel()
+    for i in order:
+        key = float(flat[i])
+        if key in cache:
             out[i] = cache[key]
             continue
-        out[i] = _selected_proxy_infinite(V, X, key)
-        if cache is not None:
-            cache[key] = out[i]
+        if key != 1.0 and cache.get("left_finite_from", math.inf) <= key and cache["right"] is not None:
+            left = False
+        else:
+            left = _tail_mean_infinite(X, -1, key)
+            if left is False and key != 1.0:
+                cache["left_finite_from"] = min(cache.get("left_finite_from", math.inf), key)
+        right = cache["right"]
+        if right is None and left is None:  # cannot tell: trust scipy's sign
+            right, left = mx == math.inf, mx == -math.inf
+        right, left = bool(right), bool(left)
+        if right and left or not (right or left) and key == 1.0:
+            raise ValueError(f"X: the mean of X is {mx} and its tails are too heavy for the selected proxy of "
+                             f"best-of-{key:g} to have a mean (E[U_sel] is undefined)")
+        out[i] = cache[key] = math.inf if right else (-math.inf if left else 0.0)
     return out
-
-

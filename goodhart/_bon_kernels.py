@@ -8,12 +8,12 @@ For each threshold y, with K_X = F̄_X ("sf") or F_X ("cdf"),
 
 are integrated by adaptive Gauss-Kronrod 10/21 on the intervals between the panel boundaries of
 both tables (so each interval lies inside one panel of each and both factors are smooth on it).
-Each interval is integrated in v, or in the table coordinate of V or of X when that coordinate is
-far from linear on it (a heavy tail spanning decades, a density singular at an end), so that the
+Each interval is integrated in the table coordinate of V or of X: the one furthest from linear on
+it (a heavy tail spanning decades, a density singular at an end), else the narrower law's, so that the
 integrand is smooth in the variable used.  Intervals are bisected until the summed |K21 - G10| is
 below ``tol`` of both integrals (capped: ``_MAX_INTERVALS`` per y, ``_MAX_ROUNDS`` rounds).
 Everything is kept in log space: each interval stores the log of its largest node value and the
-rescaled sums.  The masses beyond the tables (atoms at finite ends, tails cut at e^-745) enter
+rescaled sums.  The masses beyond the tables (atoms at finite ends, tails cut at e^-700) enter
 as atoms or as error bounds.  Deterministic, no RNG, outputs in ``out`` arrays.
 """
 
@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._cheb import GK21_G, GK21_K, GK21_X, cheb2, dx_of, find_panel, panel_t, tail_of, x_dx_of, xi_of, x_of
+from ._cheb import GK21_G, GK21_K, GK21_X, cheb2, dx_of, find_panel, log1mexp, panel_t, tail_of, x_dx_of, xi_of, x_of
 from ._law_table import D
 
 _MAX_INTERVALS = 3000
@@ -113,17 +113,16 @@ def _log_at(kind, par, pb, coef, side, x, f, want_right):
 
 # ----------------------------------------------------------------------------- the convolutions
 @njit(cache=True)
-def _interval_var(y, a0, b0, vk, vpar, xk, xpar):
-    """The variable of an interval [a0, b0] in v: the table coordinate (of V: 1, of X: 2) that is
-    furthest from linear on it (a heavy tail over decades, a density singular at an end), or,
-    when both are nearly linear, the coordinate of the law with the smaller local scale: its
-    argument is then exact and the other's, y - x or y - v rounded to a double, is off by
-    spacing(|y|) only relative to the larger scale (|y| >> the narrower law's width otherwise
-    loses its digits)."""
-    ra = dx_of(vk, vpar, xi_of(vk, vpar, a0))
-    rb = dx_of(vk, vpar, xi_of(vk, vpar, b0))
-    sa = dx_of(xk, xpar, xi_of(xk, xpar, y - a0))
-    sb = dx_of(xk, xpar, xi_of(xk, xpar, y - b0))
+def _interval_var(sva, svb, sxa, sxb, vk, vpar, xk, xpar):
+    """The variable of an interval whose ends have V-coordinates sva, svb and X-coordinates sxa,
+    sxb: the table coordinate (of V: 1, of X: 2) that is furthest from linear on it (a heavy tail
+    over decades, a density singular at an end), or, when both are nearly linear, the coordinate
+    of the law with the smaller local scale: its argument is then exact and the other's, y - x or
+    y - v rounded to a double, is off by spacing(|y|) only relative to the larger scale."""
+    ra = dx_of(vk, vpar, sva)
+    rb = dx_of(vk, vpar, svb)
+    sa = dx_of(xk, xpar, sxa)
+    sb = dx_of(xk, xpar, sxb)
     rv = max(ra, rb) / max(min(ra, rb), 1e-300)
     rx = max(sa, sb) / max(min(sa, sb), 1e-300)
     if not math.isfinite(rv):
@@ -133,6 +132,34 @@ def _interval_var(y, a0, b0, vk, vpar, xk, xpar):
     if rv < 1.5 and rx < 1.5:
         return 1 if ra + rb <= sa + sb else 2
     return 1 if rv >= rx else 2
+
+
+@njit(cache=True)
+def _split_point(y, sva, svb, sxa, sxb, vk, vpar, xk, xpar):
+    """V-coordinate of the point of an interval where the local scales dx/dξ of the two laws are
+    equal, when both coordinates are far from linear on it (ratios of dx/dξ above 4 at its ends);
+    NaN otherwise (or when the scales do not cross)."""
+    ra = dx_of(vk, vpar, sva)
+    rb = dx_of(vk, vpar, svb)
+    sa = dx_of(xk, xpar, sxa)
+    sb = dx_of(xk, xpar, sxb)
+    if not (max(ra, rb) > 4.0 * min(ra, rb) and max(sa, sb) > 4.0 * min(sa, sb)):
+        return math.nan
+    lo, hi = sva, svb
+    g_lo = ra - sa
+    g_hi = rb - sb
+    if not (g_lo * g_hi < 0):
+        return math.nan
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        g = dx_of(vk, vpar, mid) - dx_of(xk, xpar, xi_of(xk, xpar, y - x_of(vk, vpar, mid)))
+        if not math.isfinite(g):
+            return math.nan
+        if (g < 0) == (g_lo < 0):
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 @njit(cache=True)
@@ -196,6 +223,8 @@ def convolve(ys, want_right, tol,
     ek = np.empty(cap)
     done = np.zeros(cap, np.bool_)
     brk = np.empty(nv + nx + 4)
+    bsv = np.empty(nv + nx + 4)
+    bsx = np.empty(nv + nx + 4)
     ltol = math.log(tol)
     for iy in range(ys.size):
         y = ys[iy]
@@ -203,75 +232,96 @@ def convolve(ys, want_right, tol,
         ncall = 0
         va = max(bvx[0], y - bxx[nx])
         vb = min(bvx[nv], y - bxx[0])
-        # ---- breakpoints: V's panel boundaries and y - X's, inside (va, vb)
+        # ---- breakpoints: V's panel boundaries and y - X's, inside (va, vb), each with both
+        # coordinates: the exact one of the table it comes from, the other computed (v = y - x
+        # rounds to a double, so near a finite end of X's support several X boundaries share one
+        # v: the intervals are told apart and measured in the coordinates, never in v)
         nb = 0
-        if vb > va:
-            brk[0] = va
+        if vb > va or (vb == va and bxx[0] != bxx[nx]):
+            if bvx[0] >= y - bxx[nx]:
+                brk[0], bsv[0], bsx[0] = va, vpb[0], xi_of(xk, xpar, y - va)
+            else:
+                brk[0], bsv[0], bsx[0] = va, xi_of(vk, vpar, va), xpb[nx]
             nb = 1
             i, j = 1, nx - 1
             while i < nv or j > 0:
                 cv = bvx[i] if i < nv else math.inf
                 cx = y - bxx[j] if j > 0 else math.inf
-                if cv <= cx:
-                    if va < cv < vb and cv > brk[nb - 1]:
-                        brk[nb] = cv
+                if cv < cx or (cv == cx and i < nv):
+                    if va < cv < vb:
+                        brk[nb], bsv[nb], bsx[nb] = cv, vpb[i], xi_of(xk, xpar, y - cv)
                         nb += 1
                     i += 1
                 else:
-                    if va < cx < vb and cx > brk[nb - 1]:
-                        brk[nb] = cx
+                    if va <= cx <= vb and xpb[j] < bsx[nb - 1]:
+                        brk[nb], bsv[nb], bsx[nb] = cx, xi_of(vk, vpar, cx), xpb[j]
                         nb += 1
                     j -= 1
-            if vb > brk[nb - 1]:
-                brk[nb] = vb
-                nb += 1
+            if bvx[nv] <= y - bxx[0]:
+                brk[nb], bsv[nb], bsx[nb] = vb, vpb[nv], xi_of(xk, xpar, y - vb)
+            else:
+                brk[nb], bsv[nb], bsx[nb] = vb, xi_of(vk, vpar, vb), xpb[0]
+            nb += 1
         # ---- intervals, their bounds and a one-point estimate of their mass
         n = 0
         est = -math.inf
         for b in range(nb - 1):
-            a0, b0 = brk[b], brk[b + 1]
-            if not b0 > a0 or n >= cap // 2:
+            if n >= cap // 2:
+                break
+            pa, pb_, qa, qb = bsv[b], bsv[b + 1], bsx[b], bsx[b + 1]
+            if not (pb_ >= pa and qa >= qb and (pb_ > pa or qa > qb)):
                 continue
-            mid = 0.5 * (a0 + b0)
-            kv = find_panel(vpb, xi_of(vk, vpar, mid))
-            kx = find_panel(xpb, xi_of(xk, xpar, y - mid))
-            if kv < 0 or kv >= nv or kx < 0 or kx >= nx:
+            if not (math.isfinite(pa) and math.isfinite(pb_) and math.isfinite(qa) and math.isfinite(qb)):
                 continue
-            w = _interval_var(y, a0, b0, vk, vpar, xk, xpar)
-            if w == 1:
-                t0, t1 = xi_of(vk, vpar, a0), xi_of(vk, vpar, b0)
-                t0 = max(t0, vpb[kv])
-                t1 = min(t1, vpb[kv + 1])
-            elif w == 2:
-                t0, t1 = xi_of(xk, xpar, y - b0), xi_of(xk, xpar, y - a0)
-                t0 = max(t0, xpb[kx])
-                t1 = min(t1, xpb[kx + 1])
-            else:
-                t0, t1 = a0, b0
-            if not t1 > t0:
-                continue
-            ta[n] = t0
-            tb[n] = t1
-            var[n] = w
-            pv[n] = kv
-            px[n] = kx
-            # bounds of the factors on this interval (not on their whole panels)
-            sv0 = panel_t(vpb, kv, xi_of(vk, vpar, a0))
-            sv1 = panel_t(vpb, kv, xi_of(vk, vpar, b0))
-            sx0 = panel_t(xpb, kx, xi_of(xk, xpar, y - b0))
-            sx1 = panel_t(xpb, kx, xi_of(xk, xpar, y - a0))
-            tpx = _local_max(xnodes, 1, kx, sx0, sx1) if (xside[kx] == 1) == wr else 0.0
-            if tpx > 0.0:
-                tpx = 0.0
-            bnd[n] = math.log(b0 - a0) + max(_local_max(vnodes, 0, kv, sv0, sv1) + tpx,
-                                             _local_max(vnodes, 2, kv, sv0, sv1) + _local_max(xnodes, 0, kx, sx0, sx1))
-            g1, g2, jac = _eval(y, w, 0.5 * (t0 + t1), kv, kx, vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
-                                xside, wr)
-            e1 = math.log(jac * (t1 - t0)) + max(g1, g2)
-            if e1 > est:
-                est = e1
-            done[n] = False
-            n += 1
+            # an interval on which both coordinates are far from linear (both laws' ends close,
+            # e.g. two densities singular at 0 and y tiny) is split where their scales are equal,
+            # so that each piece has one law's end to resolve
+            s_split = _split_point(y, pa, pb_, qa, qb, vk, vpar, xk, xpar)
+            pieces = 2 if math.isfinite(s_split) else 1
+            for piece in range(pieces):
+                if pieces == 1:
+                    sva, svb, sxa, sxb = pa, pb_, qa, qb
+                elif piece == 0:
+                    sva, svb, sxa, sxb = pa, s_split, qa, xi_of(xk, xpar, y - x_of(vk, vpar, s_split))
+                else:
+                    sva, svb, sxa, sxb = s_split, pb_, xi_of(xk, xpar, y - x_of(vk, vpar, s_split)), qb
+                if not (svb > sva or sxa > sxb) or not (math.isfinite(sxa) and math.isfinite(sxb)):
+                    continue
+                kv = find_panel(vpb, 0.5 * (sva + svb))
+                kx = find_panel(xpb, 0.5 * (sxa + sxb))
+                if kv < 0 or kv >= nv or kx < 0 or kx >= nx:
+                    continue
+                w = _interval_var(sva, svb, sxa, sxb, vk, vpar, xk, xpar)
+                if w == 1:
+                    t0, t1 = sva, svb
+                    width = x_of(vk, vpar, svb) - x_of(vk, vpar, sva)
+                else:
+                    t0, t1 = sxb, sxa
+                    width = x_of(xk, xpar, sxa) - x_of(xk, xpar, sxb)
+                if not (t1 > t0 and width > 0):
+                    continue
+                ta[n] = t0
+                tb[n] = t1
+                var[n] = w
+                pv[n] = kv
+                px[n] = kx
+                # bounds of the factors on this interval (not on their whole panels)
+                sv0 = panel_t(vpb, kv, sva)
+                sv1 = panel_t(vpb, kv, svb)
+                sx0 = panel_t(xpb, kx, sxb)
+                sx1 = panel_t(xpb, kx, sxa)
+                tpx = _local_max(xnodes, 1, kx, sx0, sx1) if (xside[kx] == 1) == wr else 0.0
+                if tpx > 0.0:
+                    tpx = 0.0
+                bnd[n] = math.log(width) + max(_local_max(vnodes, 0, kv, sv0, sv1) + tpx,
+                                               _local_max(vnodes, 2, kv, sv0, sv1) + _local_max(xnodes, 0, kx, sx0, sx1))
+                g1, g2, jac = _eval(y, w, 0.5 * (t0 + t1), kv, kx, vk, vpar, vpb, vvals, xk, xpar, xpb, xvals,
+                                    xside, wr)
+                e1 = math.log(jac * (t1 - t0)) + max(g1, g2)
+                if e1 > est:
+                    est = e1
+                done[n] = False
+                n += 1
         # ---- adaptive Gauss-Kronrod on the intervals that can matter
         skipped = -math.inf
         ts = tk = er_s = er_k = -math.inf
@@ -354,7 +404,13 @@ def convolve(ys, want_right, tol,
             if vfin[e]:
                 kt = _log_at(xk, xpar, xpb, xvals, xside, y - xe, 1, wr)
                 if kt == -math.inf:
-                    kt = 0.0 if ((e == 0) == wr) else -math.inf
+                    # X's argument beyond its table: the kernel is ~1 on one side (F̄_X below
+                    # the table, F_X above it), at most the mass beyond the table on the other
+                    below = y - xe < xxends[0]
+                    if below == wr:
+                        kt = 0.0
+                    else:
+                        err_s = _lse_add(err_s, lm + (xends[1] if wr else xends[0]))
                 ls = _lse_add(ls, lm + kt)
                 err_s = _lse_add(err_s, lm + kt - 27.6)          # the kernel varies over 1e-30 of a scale
                 lh = _log_at(vk, vpar, vpb, vvals, vside, xe, 2, wr)
@@ -375,7 +431,11 @@ def convolve(ys, want_right, tol,
                 lv = _log_at(vk, vpar, vpb, vvals, vside, y - xe, 1, wr)
                 if lv == -math.inf:
                     beyond = (y - xe > vxends[1]) if wr else (y - xe < vxends[0])
-                    err_s = _lse_add(err_s, vends[1] if wr else vends[0])
+                    # V's mass past its table there: none beyond a finite end of its support
+                    # (the atom next to that end is counted above), else at most its tail
+                    outside = (vfin[1] and y - xe >= vpar[3]) if wr else (vfin[0] and y - xe <= vpar[2])
+                    if not outside:
+                        err_s = _lse_add(err_s, vends[1] if wr else vends[0])
                     if not beyond:
                         lv = 0.0     # V's table lies entirely on the kernel-1 side
                 if lv > -math.inf:
@@ -383,7 +443,29 @@ def convolve(ys, want_right, tol,
                     if lm > -math.inf:
                         err_s = _lse_add(err_s, lv + lm)
             elif lm > -math.inf:
-                err_s = _lse_add(err_s, lm)
+                # the kernel is at most the mass beyond X's end there, and V's mass on that side
+                # (v < y - x_last for "sf", v > y - x_first for "cdf") at most P(V < y - x_last) or
+                # P(V > y - x_first); also at most P(V <= y - lo_X) at a finite lower end of X
+                lv = _log_at(vk, vpar, vpb, vvals, vside, y - xe, 1, not wr)
+                if lv == -math.inf:
+                    inside = (y - xe > vxends[0]) if wr else (y - xe < vxends[1])
+                    lv = 0.0 if inside else (vends[0] if wr else vends[1])
+                if e == 0 and xfin[0]:
+                    # below a finite end lo of X the kernel is 0: V's mass there is only
+                    # P(y - x_first < V <= y - lo) = F_V(y - lo) - F_V(y - x_first)
+                    lb = _log_at(vk, vpar, vpb, vvals, vside, y - xpar[2], 1, False)
+                    if lb == -math.inf and y - xpar[2] > vxends[1]:
+                        lb = 0.0
+                    la = _log_at(vk, vpar, vpb, vvals, vside, y - xe, 1, False)
+                    if lb > -math.inf and la > -math.inf and la < lb:
+                        lb = lb + log1mexp(la - lb)
+                    # when y - x_first and y - lo round to nearly one double: the width times the
+                    # density there (twice, for its variation over a width of 1e-30 of a scale)
+                    lfv = _log_at(vk, vpar, vpb, vvals, vside, y - xpar[2], 0, False)
+                    if lfv > -math.inf and xe > xpar[2]:
+                        lb = min(lb, lfv + math.log(xe - xpar[2]) + math.log(2.0)) if lb > -math.inf else lb
+                    lv = min(lv, lb) if lb > -math.inf else lb
+                err_s = _lse_add(err_s, lm + lv)
             if lm == -math.inf:
                 continue
             if xfin[e]:

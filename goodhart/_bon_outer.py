@@ -227,3 +227,13 @@ def table_integrals(kind, par, pb, coef, center, gx, gw, out):
             out[i, 0] = m0
             out[i, 1] = mu
             out[i, 2] = md
+
+
+@njit(cache=True)
+def invert_point(s, right, plo, phi, outer, inner, cs, dcs, ck, dck, ukind, upar, out):
+    """out = (y, log K) where the tail series of the U table equals s."""
+    k, t = _invert(s, outer, inner, cs, dcs, right)
+    lk, _ = _cheb_val_der(ck, dck, k, t)
+    a, b = plo[k], phi[k]
+    out[0] = x_of(ukind, upar, 0.5 * (a + b) + 0.5 * (b - a) * t)
+    out[1] = lk

@@ -115,15 +115,6 @@ for _j in range(D + 1):
 _DER = _DER.T          # derivative coefficients = _DER @ coefficients
 
 
-def _clenshaw(c: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Chebyshev series with coefficient rows ``c`` (m, D+1) at t (m,)."""
-    b1 = np.zeros(t.shape)
-    b2 = np.zeros(t.shape)
-    for k in range(c.shape[1] - 1, 0, -1):
-        b1, b2 = 2 * t * b1 - b2 + c[:, k], b1
-    return t * b1 - b2 + c[:, 0]
-
-
 @dataclass
 class _Side:
     """Panels of one half of the U table, in marching order (away from the centre)."""
@@ -187,7 +178,19 @@ class UTable:
         out = np.empty((ys.size, 5))
         bk.convolve(ys, np.full(ys.size, right), _TOL_IN, *self._vargs, *self._xargs, out)
         self.evaluations += ys.size
+        out[:, 2:4] += self.floor(out[:, :2])
         return out
+
+    def floor(self, logs: np.ndarray) -> np.ndarray:
+        """The laws' tables' own interpolation errors (relative to max(1, |log value|) there) carried
+        into the convolutions: a relative error of about that times the size of the integrands' logs
+        (the integral's log plus 50 for the range its integrand spans), and h's own error for K."""
+        e = self.vt.err + self.xt.err
+        with np.errstate(invalid="ignore"):
+            size = np.where(np.isfinite(logs), np.abs(logs), 0.0) + 50.0
+        fl = e * size
+        fl[:, 1] += self.vt.err_h
+        return fl
 
     def _extend(self, side: _Side, target: float) -> None:
         """March ``side`` outwards until its log tail is below ``target`` (or it cannot go on)."""
@@ -275,46 +278,6 @@ class UTable:
         side = self.up if right else self.dn
         return float(side.ls[0][0 if right else -1])
 
-    def invert(self, s: np.ndarray, right: bool):
-        """y, log K, d log K / d s, d y / d s, error of log K, error of s at the points where the
-        log tail equals ``s`` (each inside the table's range)."""
-        p = self._prep()[right]
-        outer = p["outer"]       # marching order: decreasing log tail
-        k = np.searchsorted(-outer, -s, side="left")       # first panel whose outer value <= s
-        k = np.clip(k, 0, outer.size - 1)
-        cs, dcs = p["cs"][k], p["dcs"][k]
-        # Newton with bisection safeguard on t in [-1, 1] (the tail is monotone in t)
-        lo = -np.ones(s.shape)
-        hi = np.ones(s.shape)
-        t = np.zeros(s.shape)
-        incr = 1.0 if not right else -1.0   # sign of d tail / d t
-        for _ in range(60):
-            f = _clenshaw(cs, t) - s
-            df = _clenshaw(dcs, t)
-            # maintain the bracket: tail(lo) - s and tail(hi) - s have opposite signs
-            below = f * incr < 0        # t is left of the root
-            lo = np.where(below, t, lo)
-            hi = np.where(below, hi, t)
-            with np.errstate(all="ignore"):
-                tn = t - f / df
-            bad = ~((tn > lo) & (tn < hi)) | ~np.isfinite(tn)
-            tn = np.where(bad, 0.5 * (lo + hi), tn)
-            done = np.abs(tn - t) <= 1e-15
-            t = tn
-            if np.all(done):
-                break
-        a = np.where(right, 0, 0) + p["lo"][k]
-        b = p["hi"][k]
-        xi = 0.5 * (a + b) + 0.5 * (b - a) * t
-        y = lt.offsets(self.kind, self.par, xi)[0]
-        lkv = _clenshaw(p["ck"][k], t)
-        dls = _clenshaw(dcs, t)
-        dlk = _clenshaw(p["dck"][k], t)
-        with np.errstate(all="ignore"):
-            slope = dlk / dls
-            dyds = lt._dxdxi(self.kind, self.par, xi) * (2.0 / (b - a)) / dls
-        return y, lkv, slope, dyds, p["ek"][k], p["es"][k]
-
 
 # ----------------------------------------------------------------------------- outer integrals
 
@@ -375,7 +338,15 @@ def moments(tab: UTable, n: float, tail: float, width: float, derivative: bool =
             # the table stopped early: only K <= E[(V - E V)^+] = max h is known beyond it
             deep_lk = max(deep_lk, float(np.max(tab.vt.pmax[2])))
         deep_y = float(lt.offsets(tab.kind, tab.par, np.array([p["hi"][-1] if right else p["lo"][-1]]))[0][0])
-        dyds = _deep_slope(p, tab, right)
+        deep_d, deep_alpha = _deep_tail(p, tab, right)
+        if lo > reach:
+            # the weight is cut at ``lo`` inside the table: K and y there (K decreases beyond)
+            pt = np.empty(2)
+            bo.invert_point(lo, right, p["lo"], p["hi"], p["outer"], p["inner"], p["cs"], p["dcs"], p["ck"],
+                            p["dck"], tab.kind, tab.par, pt)
+            y_lo, lk_lo = float(pt[0]), float(pt[1])
+            deep_lk = max(lk_lo, deep_lk) if side.done and side.end_reason != "end of support" else lk_lo
+            deep_y, deep_d = y_lo, abs(y_lo - float(tab.par[0]))
         if right:
             w_dv = math.exp(ln + ln1 + lo)                      # ∫_{-inf}^{lo} n(n-1) e^s ds
             w_eu = math.exp(ln + lo)
@@ -386,31 +357,35 @@ def moments(tab: UTable, n: float, tail: float, width: float, derivative: bool =
             top = 0.0
         acc[1] += 2.0 * w_dv * math.exp(deep_lk) + top * math.exp(kmax)
         if w_eu > 0:
-            acc[3] += w_eu * _tail_lever(deep_y, dyds)
+            end = tab.hi if right else tab.lo
+            # beyond the table: within a finite end of U's support, else a power-law tail bound
+            acc[3] += w_eu * (max(abs(end), abs(deep_y)) if math.isfinite(end)
+                              else _tail_lever(deep_d, deep_alpha, float(tab.par[0])))
         acc[3] += top * (abs(tab.par[0]) + 10.0 * tab.par[1])
         if derivative:
             acc[5] += (2.0 * w_dv * math.exp(deep_lk) + top * math.exp(kmax)) * (2.0 + abs(lo) + ln)
     return Moments(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5])
 
 
-def _deep_slope(p, tab, right) -> float:
-    """dy/ds at the deep end of the table (for the tail of E[U_sel] beyond it)."""
+def _deep_tail(p, tab, right) -> tuple[float, float]:
+    """(distance d of the table's deep end from the centre of U, tail index α of the last panel):
+    α = -Δ log tail / Δ log d between the ends of the deepest panel (a power-law tail has a
+    constant α, an exponential one a large and growing α)."""
     k = -1
-    t = 1.0 if right else -1.0
-    dls = float(_clenshaw(p["dcs"][k:], np.array([t]))[0])
-    a, b = p["lo"][k], p["hi"][k]
-    xi = b if right else a
+    xa, xb = (p["lo"][k], p["hi"][k]) if right else (p["hi"][k], p["lo"][k])     # inner, outer
+    ya, yb = (float(v) for v in lt.offsets(tab.kind, tab.par, np.array([xa, xb]))[0])
+    c = float(tab.par[0])
+    da, db = abs(ya - c), abs(yb - c)
+    ta, tb = float(p["inner"][k]), float(p["outer"][k])
     with np.errstate(all="ignore"):
-        return float(lt._dxdxi(tab.kind, tab.par, np.array([xi]))[0] * (2.0 / (b - a)) / dls)
+        alpha = (ta - tb) / math.log(db / da) if db > da > 0 else math.inf
+    return db, alpha if math.isfinite(alpha) and alpha > 0 else math.inf
 
 
-def _tail_lever(y: float, dyds: float) -> float:
-    """A bound on |∫ y dF^n| beyond the deep end per unit weight there: |y| / (1 - 1/α) with the
-    local tail index α = |y / (dy/ds)| (power-law tails; exponential ones have α -> inf), doubled;
-    inf when α <= 1.05 (the mean may not exist)."""
-    if not math.isfinite(dyds) or dyds == 0.0:
-        return 2.0 * abs(y)
-    alpha = abs(y / dyds) if y != 0 else math.inf
+def _tail_lever(d: float, alpha: float, c: float) -> float:
+    """A bound on |y| averaged over the law of U beyond the deep end, per unit of its mass:
+    |c| + 2 d α/(α - 1) for a tail of index α (d: the end's distance from the centre c); inf when
+    α <= 1.05 (the mean may not exist)."""
     if alpha <= 1.05:
         return math.inf
-    return 2.0 * (abs(y) + abs(dyds)) / (1.0 - 1.0 / alpha)
+    return abs(c) + 2.0 * d * (alpha / (alpha - 1.0) if math.isfinite(alpha) else 1.0)

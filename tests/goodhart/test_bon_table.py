@@ -127,6 +127,44 @@ def test_t10_lognormal_stored_values_recomputed():
     np.testing.assert_allclose(second_formula(*_t10_lognormal(), ns), [T10_LOGNORMAL[n] for n in ns], rtol=1e-11)
 
 
+def test_singular_densities_at_zero_harmonic_numbers():
+    """V, X iid Gamma(1/2) (densities infinite at 0): U ~ Exp(1) and V_sel = U_sel B with
+    B ~ Beta(1/2, 1/2) independent of U, so E[V_sel] = E[max of n Exp(1)]/2 = H_n / 2.  Near U's
+    lower end both laws' ends meet (the convolution lost 2e-8 of K to doubles rounding y - v)."""
+    ns = np.array([2, 3, 10, 1e4, 1e8])
+    H = [sum(1.0 / k for k in range(1, int(n) + 1)) if n < 1e5 else
+         math.log(n) + 0.5772156649015329 + 1 / (2 * n) - 1 / (12 * n * n) for n in ns]
+    r = gh.best_of_n(stats.gamma(0.5), stats.gamma(0.5), ns)
+    assert r.algorithm == "table"
+    check(r, np.array(H) / 2)
+    check(r, np.array(H), field="proxy")
+
+
+def test_convolutions_against_the_exponentially_modified_normal():
+    """The law of U for V ~ Exp(1), X ~ N(0, 1) (finite end of V, X's table ending at |x| ~ 73):
+    F̄_U(y) = Φ̄(y) + e^(1/2 - y) Φ(y - 1), and h(v) = v e^-v, so
+    K(y) = e^(1/2 - y) ((y - 1) Φ(y - 1) + φ(y - 1)); mpmath at 30 digits.  A mass next to V's
+    end was counted with kernel 1 where X's argument lay above X's table (y > 73: F̄_U off by
+    e^-60)."""
+    from goodhart import _bon_kernels as bk
+    from goodhart import _bon_table as bt
+
+    vt, xt = bt.law_table(stats.expon(), True), bt.law_table(stats.norm(), False)
+    ys = np.array([-5.0, 0.0, 3.0, 30.0, 80.0, 200.0])
+    right = ys >= 1.0
+    out = np.empty((ys.size, 5))
+    bk.convolve(ys, right, 1e-10, *bt._targs(vt, bt._fin(vt)), *bt._targs(xt, bt._fin(xt)), out)
+    out[:, 2:4] += bt.UTable(vt, xt).floor(out[:, :2])          # the laws' tables' own errors
+    mpmath.mp.dps = 30
+    for y, wr, (ls, lk, es, ek, _) in zip(ys, right, out):
+        y = mpmath.mpf(y)
+        sf = mpmath.ncdf(-y) + mpmath.exp(0.5 - y) * mpmath.ncdf(y - 1)
+        exact_s = float(mpmath.log(sf if wr else 1 - sf))
+        exact_k = float(mpmath.log(mpmath.exp(0.5 - y) * ((y - 1) * mpmath.ncdf(y - 1) + mpmath.npdf(y - 1))))
+        assert abs(ls - exact_s) <= 1e-12 * max(1, abs(exact_s)) and abs(ls - exact_s) <= es + 1e-14, (y, ls, exact_s)
+        assert abs(lk - exact_k) <= 1e-12 * max(1, abs(exact_k)) and abs(lk - exact_k) <= ek + 1e-14, (y, lk, exact_k)
+
+
 # ----------------------------------------------------------------------------- peak
 #: E[V_sel] for V ~ N(0, 4), X the paper's t3, n = 167 .. 171: Var V n (n-1) ∫ f_U^2 F_U^(n-2)
 #: with f_U, F_U by Fourier inversion of φ_V φ_X (``fourier_normal_t3``; accurate to ~1e-9
