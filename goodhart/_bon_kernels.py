@@ -204,6 +204,10 @@ def convolve(ys, want_right, tol,
     for i in range(nv):
         if vpmax[2, i] > hmax:
             hmax = vpmax[2, i]
+    xfmax = -math.inf
+    for i in range(nx):
+        if xpmax[0, i] > xfmax:
+            xfmax = xpmax[0, i]
     fmax = -math.inf
     for i in range(nv):
         if vpmax[0, i] > fmax:
@@ -413,8 +417,15 @@ def convolve(ys, want_right, tol,
                         err_s = _lse_add(err_s, lm + (xends[1] if wr else xends[0]))
                 ls = _lse_add(ls, lm + kt)
                 err_s = _lse_add(err_s, lm + kt - 27.6)          # the kernel varies over 1e-30 of a scale
+                # I_K over the atom [end, x_end]: h <= h(x_end) there, times its width and the
+                # largest density of X at y - v (its table's maximum where y - v leaves the table)
                 lh = _log_at(vk, vpar, vpb, vvals, vside, xe, 2, wr)
-                err_k = _lse_add(err_k, lm + lh)                  # h stays below h(end) on the atom
+                lfx = _log_at(xk, xpar, xpb, xvals, xside, y - xe, 0, wr)
+                if lfx == -math.inf:
+                    lfx = xfmax
+                width = abs(xe - (vpar[2] if e == 0 else vpar[3]))
+                if lh > -math.inf and width > 0:
+                    err_k = _lse_add(err_k, lh + math.log(width) + lfx + math.log(2.0))
             else:
                 err_s = _lse_add(err_s, lm)
                 lh = _log_at(vk, vpar, vpb, vvals, vside, xe, 2, wr)

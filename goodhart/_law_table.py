@@ -270,17 +270,34 @@ def _range(ev, kind, par, xi_c, xi_stop, direction, lmin):
         raise Unsupported("the law's functions are not finite next to its median")
     below = np.nonzero(ltl[:stop] < lmin)[0]
     end = int(below[0]) if below.size else stop - 1
+    xi_end, tail_end = float(xi[end]), float(ltl[end])
+    if not below.size and stop < n and tail_end >= lmin:
+        # a light tail can fall from above lmin to far below L_MIN within one step of the probe
+        # (Weibull(4): from -38 to -2000): bisect the step for the outermost acceptable point
+        a, b = xi_end, float(xi[stop])
+        for _ in range(40):
+            m = 0.5 * (a + b)
+            fm, tm = _values(ev, kind, par, np.array([m]), np.array([direction > 0]))
+            ok = np.isfinite(fm[0]) and np.isfinite(tm[0]) and fm[0] > L_MIN and tm[0] <= tail_end + 1e-9
+            if ok:
+                a, xi_end, tail_end = m, m, float(tm[0])
+                if tail_end < lmin:
+                    break
+            else:
+                b = m
     # the outermost panel starts where the tail is below -450: the values there (h extrapolated
     # beyond the table) are not needed to full accuracy and cannot spoil the panels inside
-    inner = np.nonzero(ltl[:end + 1] >= -450.0)[0]
+    pts = np.append(xi[:end + 1], xi_end) if xi_end != float(xi[end]) else xi[:end + 1]
+    tails = np.append(ltl[:end + 1], tail_end) if xi_end != float(xi[end]) else ltl[:end + 1]
+    inner = np.nonzero(tails >= -450.0)[0]
     mark = None
-    if inner.size and inner[-1] < end:
+    if inner.size and inner[-1] < pts.size - 1:
         i = int(inner[-1])
-        f = (ltl[i] + 450.0) / (ltl[i] - ltl[i + 1])           # linear crossing of -450
-        mark = float(xi[i] + f * (xi[i + 1] - xi[i]))
-        if abs(mark - xi[end]) < 0.02 or (i > 0 or True) and abs(mark - xi_c) < 0.02:
+        f = (tails[i] + 450.0) / (tails[i] - tails[i + 1])           # linear crossing of -450
+        mark = float(pts[i] + f * (pts[i + 1] - pts[i]))
+        if abs(mark - xi_end) < 0.02 or abs(mark - xi_c) < 0.02:
             mark = None
-    return float(xi[end]), mark
+    return xi_end, mark
 
 
 def _split(c: float, end: float, mark) -> list:
