@@ -209,18 +209,6 @@ def test_budget_fraction_limits():
 
 
 # ----------------------------------------------------------------------------- figures and ledger
-def test_every_figure_renders_quick(tmp_path):
-    import json
-
-    from cogpower.figures import FIGURES
-
-    for name, fn in FIGURES.items():
-        assert name.startswith("cogpower_")
-        paths = fn(tmp_path, np.random.default_rng(0), True)
-        assert all(p.exists() for p in paths)
-        json.loads(paths[1].read_text())
-
-
 @pytest.mark.parametrize("claim", all_claims(["cogpower"]), ids=lambda c: c.id)
 def test_ledger_claim(claim):
     res = evaluate(claim)

@@ -13,16 +13,19 @@ REGISTRY = figure_registry()
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_figure_quick_writes_png_and_json(name, tmp_path):
+    """Every registered figure of every package draws in quick mode (the one place figures are drawn
+    whole in the suite): PNGs with their sidecars, standard JSON naming the figure."""
     paths = REGISTRY[name](tmp_path, figure_rng(0, name), True)
     pngs = [p for p in paths if p.suffix == ".png"]
     sidecars = [p for p in paths if p.suffix == ".json"]
     assert pngs and len(pngs) == len(sidecars), paths
     for png in pngs:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png.stat().st_size > 10_000  # a drawn figure, not an empty canvas
         assert png.with_suffix(".json") in sidecars
     for js in sidecars:
         data = json.loads(js.read_text(), parse_constant=lambda c: pytest.fail(f"{js}: non-standard {c}"))
-        assert data["figure"]
+        assert data["figure"] == js.stem
 
 
 def test_cli_figures_by_package_prefix(tmp_path, capsys):
