@@ -273,18 +273,12 @@ def _range(ev, kind, par, xi_c, xi_stop, direction, lmin):
     xi_end, tail_end = float(xi[end]), float(ltl[end])
     if not below.size and stop < n and tail_end >= lmin:
         # a light tail can fall from above lmin to far below L_MIN within one step of the probe
-        # (Weibull(4): from -38 to -2000): bisect the step for the outermost acceptable point
-        a, b = xi_end, float(xi[stop])
-        for _ in range(40):
-            m = 0.5 * (a + b)
-            fm, tm = _values(ev, kind, par, np.array([m]), np.array([direction > 0]))
-            ok = np.isfinite(fm[0]) and np.isfinite(tm[0]) and fm[0] > L_MIN and tm[0] <= tail_end + 1e-9
-            if ok:
-                a, xi_end, tail_end = m, m, float(tm[0])
-                if tail_end < lmin:
-                    break
-            else:
-                b = m
+        # (Weibull(4): from -38 to -2000): the outermost acceptable point of the step
+        def ok(f, t):
+            return np.isfinite(f) & np.isfinite(t) & (f > L_MIN) & (t <= tail_end + 1e-9)
+        m, tm = _last(ev, kind, par, xi_end, float(xi[stop]), direction, ok)
+        if m is not None:
+            xi_end, tail_end = m, tm
     # the outermost panel starts where the tail is below -450: the values there (h extrapolated
     # beyond the table) are not needed to full accuracy and cannot spoil the panels inside
     pts = np.append(xi[:end + 1], xi_end) if xi_end != float(xi[end]) else xi[:end + 1]
@@ -293,11 +287,30 @@ def _range(ev, kind, par, xi_c, xi_stop, direction, lmin):
     mark = None
     if inner.size and inner[-1] < pts.size - 1:
         i = int(inner[-1])
-        f = (tails[i] + 450.0) / (tails[i] - tails[i + 1])           # linear crossing of -450
-        mark = float(pts[i] + f * (pts[i + 1] - pts[i]))
+        m, _ = _last(ev, kind, par, float(pts[i]), float(pts[i + 1]), direction,
+                     lambda f, t: np.isfinite(t) & (t >= -450.0))
+        mark = m if m is not None else float(pts[i])
         if abs(mark - xi_end) < 0.02 or abs(mark - xi_c) < 0.02:
             mark = None
     return xi_end, mark
+
+
+def _last(ev, kind, par, a: float, b: float, direction: int, accept):
+    """The last point from a towards b where ``accept(log f, log tail)`` holds (two grids of 33
+    points, one scipy call each), with its log tail; None if none does."""
+    best, tail = None, None
+    for _ in range(2):
+        g = np.linspace(a, b, 33)
+        f, t = _values(ev, kind, par, g, np.full(g.shape, direction > 0))
+        ok = accept(f, t)
+        if not ok[0]:
+            break
+        j = int(np.argmin(ok)) - 1 if not np.all(ok) else g.size - 1
+        best, tail = float(g[j]), float(t[j])
+        if j == g.size - 1:
+            break
+        a, b = float(g[j]), float(g[j + 1])
+    return best, tail
 
 
 def _split(c: float, end: float, mark) -> list:
@@ -419,18 +432,6 @@ def build(law, need_h: bool = False) -> LawTable:
 # ----------------------------------------------------------------------------- moments and h
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
 _GL6_X, _GL6_W = np.polynomial.legendre.leggauss(6)
-
-
-def _dxdxi(kind, par, xi):
-    c, s, lo, hi = par
-    with np.errstate(all="ignore"):
-        if kind == KIND_BOTH:
-            return s * np.cosh(xi)
-        if kind == KIND_LO:
-            return s * np.exp(xi)
-        if kind == KIND_HI:
-            return s * np.exp(-xi)
-        return (hi - lo) / (2.0 + 2.0 * np.cosh(xi))
 
 
 def _integrals(kind, par, pb, coef, center, rule):
