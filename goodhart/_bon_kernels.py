@@ -452,7 +452,17 @@ def convolve(ys, want_right, tol,
                 if lv > -math.inf:
                     ls = _lse_add(ls, lv)
                     if lm > -math.inf:
-                        err_s = _lse_add(err_s, lv + lm)
+                        # the kernel's deficit (at most the mass beyond X's end) only where X can
+                        # still be there: next to a finite end of X, just the sliver of v between
+                        # y - x_end and y - end (beyond it the kernel is exactly 1)
+                        lsl = lv
+                        if xfin[e]:
+                            xend = xpar[2] if e == 0 else xpar[3]
+                            lfv = _log_at(vk, vpar, vpb, vvals, vside, y - xe, 0, wr)
+                            if lfv == -math.inf:
+                                lfv = fmax
+                            lsl = min(lv, lfv + math.log(abs(xe - xend) + 1e-300) + math.log(2.0))
+                        err_s = _lse_add(err_s, lsl + lm)
             elif lm > -math.inf:
                 # the kernel is at most the mass beyond X's end there, and V's mass on that side
                 # (v < y - x_last for "sf", v > y - x_first for "cdf") at most P(V < y - x_last) or

@@ -140,6 +140,22 @@ def test_singular_densities_at_zero_harmonic_numbers():
     check(r, np.array(H), field="proxy")
 
 
+def test_mass_piled_at_zero_bounds_hold():
+    """V, X iid Gamma(0.05): 3% of each law lies below 1e-30 (tabulated as a mass at the end).
+    E[V_sel] = E[max of n Gamma(0.1)]/2 (as for Gamma(1/2)), mpmath.  At n = 2 the weight reaches
+    into U's lower end, below the table: the bound (3e-3) covers the error (1e-6); at n = 100 the
+    value is exact to 1e-12.  (A normal V next to this X fell back to the old algorithm: the
+    kernel's deficit next to X's end was charged to all of V's mass there.)"""
+    mpmath.mp.dps = 25
+    F = lambda x: mpmath.gammainc(0.1, 0, x, regularized=True)  # noqa: E731
+    pts = [0, mpmath.mpf("1e-20"), mpmath.mpf("1e-10"), mpmath.mpf("1e-4"), 0.1, 1, 5, 20, 60, mpmath.inf]
+    exact = [float(mpmath.quad(lambda x: 1 - F(x) ** n, pts)) / 2 for n in (2, 100)]
+    r = gh.best_of_n(stats.gamma(0.05), stats.gamma(0.05), [2, 100])
+    assert r.algorithm == "table" and np.all(np.abs(r.utility - exact) <= r.utility_stderr)
+    assert abs(r.utility[1] / exact[1] - 1) < 1e-10
+    assert gh.best_of_n(stats.norm(3, 0.1), stats.gamma(0.05), [2, 16]).algorithm == "table"
+
+
 def test_convolutions_against_the_exponentially_modified_normal():
     """The law of U for V ~ Exp(1), X ~ N(0, 1) (finite end of V, X's table ending at |x| ~ 73):
     F̄_U(y) = Φ̄(y) + e^(1/2 - y) Φ(y - 1), and h(v) = v e^-v, so
