@@ -2,7 +2,7 @@
 
 Every accuracy target of the table is checked against a computation that shares no code with it:
 closed forms, mpmath, characteristic functions, or stored values of a second formula (scipy's
-quad_vec; recomputed by the tests marked slow).  The targets: relative error <= 1e-8 at every n
+quad_vec; recomputed by the tests marked slow, run with TAILPOWER_SLOW_TESTS=1).  The targets: relative error <= 1e-8 at every n
 (n = 1, 2, 3, 4 included), error bounds that hold, a relative bound that stays honest when the
 utility is tiny, and the utility peak of the continuous extension in n.
 """
