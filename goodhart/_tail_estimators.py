@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from tailpower._common import BudgetError, as_generator, check_int, check_memory, memory_budget
+from tailpower._results import ResultMixin
 
 __all__ = ["TailEstimate", "BootstrapCI", "hill", "pickands", "moment", "bootstrap"]
 
@@ -33,11 +34,34 @@ _PER_RESAMPLE = 256
 
 
 @dataclass(frozen=True)
-class TailEstimate:
+class TailEstimate(ResultMixin):
     """A tail-index estimate gamma (= 1/alpha) from the top ``k`` order statistics.
 
-    ``value`` and ``stderr`` are floats, or arrays when ``k`` was an array; ``stderr`` is the
-    asymptotic standard deviation at the estimated gamma; ``samples`` is the sample size n.
+    ``str(estimate)`` prints ``value ± stderr (method, samples)``; ``estimate.to_dict()`` gives
+    the fields as plain Python data.
+
+    Attributes
+    ----------
+    value : float or ndarray
+        The estimate of gamma (an array when ``k`` was an array).
+    stderr : float or ndarray
+        The asymptotic standard deviation at the estimated gamma (see each estimator).
+    k : int or ndarray
+        The number of top order statistics used.
+    method : str
+        ``"hill"``, ``"pickands"`` or ``"moment"``.
+    samples : int
+        The sample size n.
+
+    Examples
+    --------
+    A Pareto(2) sample has gamma = 1/2 (Hill 1975):
+
+    >>> import numpy as np
+    >>> from goodhart import hill
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> print(hill(x, 500))
+    0.488 ± 0.022 (hill, 10000 samples)
     """
 
     value: Any
@@ -179,8 +203,36 @@ def hill(x, k) -> TailEstimate:
 
     Parameters
     ----------
-    x : 1-D array of finite numbers (n >= 2); X_(k+1) must be > 0.
-    k : int or 1-D array of ints in [1, n-1].
+    x : 1-D array of finite real numbers
+        The sample, n >= 2 values; the (k+1)-th largest, X_(k+1), must be > 0.
+    k : int or 1-D array of ints
+        Number of top order statistics, in [1, n - 1].
+
+    Returns
+    -------
+    TailEstimate
+        ``value`` gamma_k and ``stderr`` gamma_k/sqrt(k) (floats, or arrays over ``k``),
+        ``method`` ``"hill"``, ``samples`` n.
+
+    Raises
+    ------
+    TypeError
+        ``x`` not an array of real numbers; ``k`` not an integer or array of integers.
+    ValueError
+        ``x`` not 1-D, with fewer than 2 values or a non-finite value; ``k`` outside [1, n - 1]
+        or with X_(k+1) <= 0 (the message names ``k``); ``k`` so large that the top k + 1 values
+        do not fit the memory budget (``BudgetError``, a ValueError naming ``k``).
+
+    Examples
+    --------
+    A Pareto(2) sample, gamma = 1/alpha = 0.5; the estimates lie within about one standard
+    error of it:
+
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> r = hill(x, [100, 1000])
+    >>> r.value.round(3), r.stderr.round(3)
+    (array([0.51, 0.5 ]), array([0.051, 0.016]))
 
     Notes
     -----
@@ -231,6 +283,35 @@ def pickands(x, k) -> TailEstimate:
 
     Location and scale invariant, valid for any sign of gamma (Pickands 1975); asymptotic sd
     gamma sqrt(2^{2gamma+1}+1) / (2 (2^gamma - 1) log 2 sqrt(k)) (de Haan & Ferreira 2006, Thm 3.3.5).
+
+    Parameters
+    ----------
+    x : 1-D array of finite real numbers
+        The sample, n >= 4 values (any sign).
+    k : int or 1-D array of ints
+        In [1, n // 4]: the estimate uses X_(k), X_(2k) and X_(4k).
+
+    Returns
+    -------
+    TailEstimate
+        ``value`` and ``stderr`` (floats, or arrays over ``k``), ``method`` ``"pickands"``.
+
+    Raises
+    ------
+    TypeError
+        ``x`` not an array of real numbers; ``k`` not an integer or array of integers.
+    ValueError
+        ``x`` not 1-D, too short or with a non-finite value; ``k`` outside [1, n // 4], or
+        where X_(k), X_(2k), X_(4k) are tied (the estimator is 0/0 or log 0; names ``k``).
+
+    Examples
+    --------
+    A Pareto(2) sample (gamma = 0.5); Pickands' estimator is noisier than Hill's:
+
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> print(pickands(x, 500))
+    0.534 ± 0.088 (pickands, 10000 samples)
     """
     arr = check_data(x)
     n = arr.size
@@ -285,6 +366,35 @@ def moment(x, k) -> TailEstimate:
     valid for every sign of gamma; needs X_(k+1) > 0 and k >= 2.  Asymptotic sd sqrt(1 + gamma²)/sqrt(k)
     for gamma >= 0.  M_2 - M_1² is accumulated as a sum of non-negative terms (see
     :func:`_moment_from_spacings`), so nearly tied data do not cancel.
+
+    Parameters
+    ----------
+    x : 1-D array of finite real numbers
+        The sample, n >= 3 values; X_(k+1) must be > 0.
+    k : int or 1-D array of ints
+        In [2, n - 1].
+
+    Returns
+    -------
+    TailEstimate
+        ``value`` and ``stderr`` (floats, or arrays over ``k``), ``method`` ``"moment"``.
+
+    Raises
+    ------
+    TypeError
+        ``x`` not an array of real numbers; ``k`` not an integer or array of integers.
+    ValueError
+        ``x`` not 1-D, too short or with a non-finite value; ``k`` outside [2, n - 1], with
+        X_(k+1) <= 0, or where the top k values are tied so that M_2 = M_1² (names ``k``).
+
+    Examples
+    --------
+    A Pareto(2) sample (gamma = 0.5):
+
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> print(moment(x, 500))
+    0.486 ± 0.050 (moment, 10000 samples)
     """
     arr = check_data(x)
     n = arr.size
@@ -306,12 +416,38 @@ _ESTIMATORS = {"hill": hill, "pickands": pickands, "moment": moment}
 
 # ----------------------------------------------------------------------------- bootstrap
 @dataclass(frozen=True)
-class BootstrapCI:
-    """Percentile bootstrap interval of a tail estimator at fixed k.
+class BootstrapCI(ResultMixin):
+    """Percentile bootstrap interval of a tail estimator at fixed k (see :func:`bootstrap`).
 
-    ``value`` is the estimate on the data, ``stderr`` the bootstrap standard deviation,
-    ``low``/``high`` the percentile interval at ``level``, ``samples`` the number of resamples,
-    ``valid`` how many resamples had an estimate (resamples with ties can have none).
+    Attributes
+    ----------
+    value : float
+        The estimate on the data.
+    stderr : float
+        The standard deviation of the estimates on the resamples.
+    low, high : float
+        The percentile interval at ``level``.
+    level : float
+        Its coverage, in (0, 1).
+    k : int
+        The number of top order statistics.
+    method : str
+        ``"bootstrap-hill"``, ``"bootstrap-pickands"`` or ``"bootstrap-moment"``.
+    samples : int
+        The number of resamples.
+    valid : int
+        How many resamples had an estimate (resamples with ties can have none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from goodhart import bootstrap
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> r = bootstrap(x, 500, n_boot=200, rng=0)
+    >>> print(r)
+    0.488 ± 0.021 (bootstrap-hill, 200 samples)
+    >>> round(r.low, 3), round(r.high, 3), r.valid
+    (0.448, 0.53, 200)
     """
 
     value: float
@@ -348,6 +484,48 @@ def bootstrap(x, k: int, *, estimator: str = "hill", n_boot: int = 1000, level: 
     reports the percentile interval of the resamples that have an estimate.  Same seed -> same
     interval.  Resamples are processed in blocks that fit the memory budget; ``n_boot * (n + 256)``
     is limited to ``MAX_RESAMPLED`` (BudgetError naming n_boot above it: about 20 s of work).
+    The percentile interval of Efron & Tibshirani (1993, An Introduction to the Bootstrap, ch. 13).
+
+    Parameters
+    ----------
+    x : 1-D array of finite real numbers
+        The sample.
+    k : int
+        Number of top order statistics, in the range of ``estimator`` (see :func:`hill`,
+        :func:`pickands`, :func:`moment`).
+    estimator : {"hill", "pickands", "moment"}
+        The tail estimator.
+    n_boot : int
+        Number of resamples, >= 2; ``n_boot * (n + 256)`` at most ``MAX_RESAMPLED`` (2.5e8).
+    level : float
+        Coverage of the percentile interval, in (0, 1).
+    rng : numpy.random.Generator, int, SeedSequence or None
+        Randomness of the resampling.
+
+    Returns
+    -------
+    BootstrapCI
+        The estimate on the data, the bootstrap standard deviation, the interval and the number
+        of resamples that had an estimate.
+
+    Raises
+    ------
+    TypeError
+        ``estimator`` not a string, ``level`` not a real number, ``n_boot``/``k`` not integers,
+        ``x`` not an array of real numbers, ``rng`` not a seed or generator.
+    ValueError
+        ``estimator`` unknown; ``level`` outside (0, 1); ``n_boot`` < 2; ``k`` out of the
+        estimator's range on ``x``; ``x`` invalid, or fewer than 2 resamples with an estimate
+        (ties); ``n_boot`` above the work limit or a resample above the memory budget
+        (``BudgetError``, a ValueError naming ``n_boot`` or ``x``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> r = bootstrap(x, 500, estimator="moment", n_boot=200, level=0.9, rng=1)
+    >>> r.low < 0.5 < r.high
+    True
     """
     if not isinstance(estimator, str):
         raise TypeError(f"estimator: expected one of {sorted(_ESTIMATORS)}, got {type(estimator).__name__}")

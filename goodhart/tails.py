@@ -26,6 +26,8 @@ import numpy as np
 from scipy import stats
 
 from tailpower._common import as_generator, check_int, check_memory
+from tailpower._extras import require
+from tailpower._results import ResultMixin, format_value
 
 from ._tail_estimators import BootstrapCI, TailEstimate, bootstrap, check_data, hill, moment, pickands
 
@@ -52,13 +54,36 @@ REWARD_DATASETS = {
 
 
 @dataclass(frozen=True)
-class HillPath:
-    """Hill estimates over a range of k (the Hill plot): arrays ``k``, ``gamma``, ``stderr``."""
+class HillPath(ResultMixin):
+    """Hill estimates over a range of k (the numbers of the Hill plot, Hill 1975).
+
+    ``str(path)`` summarises the estimates (their number, range and largest standard error).
+
+    Attributes
+    ----------
+    k : ndarray of int
+        The numbers of top order statistics.
+    gamma : ndarray
+        Hill's estimate gamma_k at each k (see :func:`goodhart.hill`).
+    stderr : ndarray
+        Its asymptotic standard error gamma_k / sqrt(k).
+    samples : int
+        The sample size n.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from goodhart import hill_path
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> print(hill_path(x, ks=[10, 100, 1000]))
+    [0.42 ± 0.13, 0.510 ± 0.051, 0.500 ± 0.016] (10000 samples)
+    """
 
     k: np.ndarray
     gamma: np.ndarray
     stderr: np.ndarray
     samples: int
+    _value_field = "gamma"
 
 
 def _count_positive(arr: np.ndarray) -> int:
@@ -69,7 +94,39 @@ def _count_positive(arr: np.ndarray) -> int:
 def hill_path(x, ks=None) -> HillPath:
     """Hill estimates at every k in ``ks`` (default: 1 .. (number of positive values) - 1).
 
-    Errors about ``ks`` name it (the estimator's own parameter is ``k``)."""
+    The numbers of the Hill plot (Hill 1975; the diagnostic of Kwa, Thomas & Garriga-Alonso,
+    arXiv 2407.14503, §6): a plateau of gamma_k over a range of k estimates the tail index.
+
+    Parameters
+    ----------
+    x : 1-D array of finite real numbers
+        The sample, with at least 2 positive values.
+    ks : int or 1-D array of ints, optional
+        The values of k, each in [1, n - 1] with X_(k+1) > 0; by default every k from 1 to the
+        number of positive values minus 1.
+
+    Returns
+    -------
+    HillPath
+        Arrays ``k``, ``gamma``, ``stderr`` and the sample size.
+
+    Raises
+    ------
+    TypeError
+        ``x`` not an array of real numbers; ``ks`` not integers.
+    ValueError
+        ``x`` not 1-D, non-finite or with fewer than 2 positive values; ``ks`` out of range (the
+        message names ``ks``); the default path above the memory budget (``BudgetError``, a
+        ValueError naming ``x``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0   # gamma = 1/2
+    >>> path = hill_path(x)
+    >>> path.k[[0, -1]], round(float(path.gamma[999]), 3)
+    (array([   1, 9999]), 0.5)
+    """
     arr = check_data(x)
     npos = _count_positive(arr)
     if npos < 2:
@@ -104,14 +161,54 @@ def _check_axes(ax, count: int) -> list:
 
 def hill_plot(x, ks=None, ax=None, *, bars: int = 40) -> HillPath:
     """Draw the Hill plot (gamma_k against k, log k axis, ±1 SE bars at ``bars`` values of k) on
-    ``ax`` (a new figure if None) and return the numbers."""
-    import matplotlib.pyplot as plt
+    ``ax`` (a new figure if None) and return the numbers.
 
+    The plot of Hill (1975) as Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503, §6) draw it for
+    reward-model outputs. Needs matplotlib (the ``plot`` extra).
+
+    Parameters
+    ----------
+    x : 1-D array of finite real numbers
+        The sample, with at least 2 positive values.
+    ks : int or 1-D array of ints, optional
+        The values of k (see :func:`hill_path`).
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure (the Axes' ``figure``).
+    bars : int
+        Number of values of k with a standard-error bar, >= 1 (spread evenly in log k).
+
+    Returns
+    -------
+    HillPath
+        The plotted numbers; the axes are ``ax`` (or ``matplotlib.pyplot.gca()`` of the new
+        figure).
+
+    Raises
+    ------
+    TypeError
+        ``ax`` not a matplotlib Axes; ``bars`` not an integer; ``x``/``ks`` as in :func:`hill_path`.
+    ValueError
+        ``bars`` < 1; ``x``/``ks`` as in :func:`hill_path`.
+    tailpower._extras.MissingExtraError
+        matplotlib is not installed (a ModuleNotFoundError naming the ``plot`` extra).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).pareto(2.0, 10_000) + 1.0
+    >>> fig, ax = plt.subplots()
+    >>> path = hill_plot(x, ks=np.arange(1, 2000), ax=ax)
+    >>> ax.get_xscale(), path.k.size
+    ('log', 1999)
+    >>> plt.close(fig)
+    """
     bars = check_int("bars", bars, minimum=1)
     if ax is not None:
         ax = _check_axes(ax, 1)[0]
     path = hill_path(x, ks)
     if ax is None:
+        plt = require("matplotlib.pyplot", "plot", "goodhart.hill_plot")
         _, ax = plt.subplots(figsize=(5, 3.5))
     ax.plot(path.k, path.gamma, lw=1, color="C0")
     size = path.k.size
@@ -125,8 +222,39 @@ def hill_plot(x, ks=None, ax=None, *, bars: int = 40) -> HillPath:
 
 
 @dataclass(frozen=True)
-class TailReport:
-    """Numbers of the four-panel diagnostic (see :func:`tail_report`)."""
+class TailReport(ResultMixin):
+    """Numbers of the four-panel diagnostic (see :func:`tail_report`).
+
+    ``str(report)`` prints the summary statistics and the Hill estimates next to those of the
+    normal reference sample; ``report.to_dict()`` gives every field but ``figure`` as plain data.
+
+    Attributes
+    ----------
+    n, mean, std, skewness, excess_kurtosis
+        Size and moments of the data (sample sd, ddof = 1).
+    normal_qq_r, exp_qq_r, exp_qq_slope
+        Correlation of the normal QQ plot (1 for a normal sample), and the correlation and slope
+        of the exponential QQ plot of the values above the mean.
+    n_positive : int
+        The number of demeaned values > 0 (the sample of the Hill plot).
+    hill_k, hill_gamma, hill_stderr : ndarray
+        The Hill plot of those values.
+    hill_at, pickands_at, moment_at : dict
+        ``{k: (gamma, stderr)}`` at the requested k where the estimator is defined.
+    normal_reference_hill : dict
+        ``{k: gamma}`` of a normal sample with the same n and sd (the light-tail reference).
+    figure : matplotlib Figure or None
+        The four panels.
+
+    Examples
+    --------
+    >>> from goodhart import load_rewards, tail_report
+    >>> r = tail_report(load_rewards("llama")[:2000], ks_at=(50,), rng=0)
+    >>> r.n_positive, round(r.skewness, 2)
+    (1132, -0.61)
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(r.figure)
+    """
 
     n: int
     mean: float
@@ -145,6 +273,26 @@ class TailReport:
     moment_at: dict
     normal_reference_hill: dict  # Hill at the same k of a normal sample of the same size and sd
     figure: Any = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields but ``figure`` as plain Python data (see :class:`tailpower._results.ResultMixin`).
+
+        Returns
+        -------
+        dict
+            ``{field: value}``; the ``*_at`` dictionaries have string keys and [gamma, stderr] lists.
+        """
+        d = super().to_dict()
+        del d["figure"]
+        return d
+
+    def __str__(self) -> str:
+        hill = "; ".join(f"k={k}: {format_value(g, e)} (normal sample {self.normal_reference_hill[k]:.3g})"
+                         if k in self.normal_reference_hill else f"k={k}: {format_value(g, e)}"
+                         for k, (g, e) in self.hill_at.items())
+        return (f"n = {self.n}, mean {self.mean:.6g}, sd {self.std:.6g}, skewness {self.skewness:.3g}, "
+                f"excess kurtosis {self.excess_kurtosis:.3g}, normal QQ r {self.normal_qq_r:.4f}; "
+                f"Hill of the demeaned positive values: {hill or 'none'}")
 
 
 def _check_ks_at(ks_at) -> list[int]:
@@ -182,16 +330,48 @@ def tail_report(data, *, ks_at=(100, 172, 300, 1000), ax=None, title: str | None
 
     Parameters
     ----------
-    data : 1-D array of finite numbers with at least 3 values above their mean, not all equal.
-    ks_at : integers >= 1 where estimates are reported (those > n_positive - 1 are skipped, and so
+    data : 1-D array of finite real numbers
+        At least 3 values above their mean, not all equal.
+    ks_at : iterable of int
+        Integers >= 1 where estimates are reported (those > n_positive - 1 are skipped, and so
         are Pickands' (4k > n_positive) and the moment estimator's (k = 1, or tied values) where
         they are undefined).
-    ax : array of 4 matplotlib axes, or None to create a 2x2 figure (returned in ``.figure``).
-    title : str or None.
-    rng : seed or generator of the normal reference sample (SPEC 7).
-    """
-    import matplotlib.pyplot as plt
+    ax : sequence of 4 matplotlib Axes, optional
+        Where to draw the panels; by default a new 2 x 2 figure (returned in ``.figure``).
+    title : str, optional
+        The figure's title.
+    rng : numpy.random.Generator, int, SeedSequence or None
+        Randomness of the normal reference sample.
 
+    Returns
+    -------
+    TailReport
+        The numbers of the panels and the figure.
+
+    Raises
+    ------
+    TypeError
+        ``data`` not an array of real numbers; ``ks_at`` not an iterable of integers; ``title``
+        not a string; ``ax`` not 4 matplotlib Axes; ``rng`` not a seed or generator.
+    ValueError
+        ``data`` not 1-D, non-finite, with fewer than 3 values above the mean, those all equal,
+        or a spread beyond double precision; ``ks_at`` with an integer < 1; the diagnostic above
+        the memory budget (``BudgetError``, a ValueError naming ``data``).
+    tailpower._extras.MissingExtraError
+        matplotlib is not installed (a ModuleNotFoundError naming the ``plot`` extra).
+
+    Examples
+    --------
+    On the Starling rewards of Llama-2 generations (the paper's §6 data) the upper tail is light:
+    the Hill estimates match those of a normal sample of the same size and sd.
+
+    >>> from goodhart import load_rewards
+    >>> r = tail_report(load_rewards("llama"), ks_at=(172,), rng=0)
+    >>> print(r)  # doctest: +ELLIPSIS
+    n = 16000, ..., skewness -0.572, ... Hill of the demeaned positive values: k=172: 0.1138 ± 0.0087 (normal sample 0.12)
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(r.figure)
+    """
     x = check_data(data, "data")
     n = x.size
     check_memory("data", 8.0 * 16 * n, "the four-panel tail diagnostic")
@@ -200,6 +380,7 @@ def tail_report(data, *, ks_at=(100, 172, 300, 1000), ax=None, title: str | None
         raise TypeError(f"title: expected a string or None, got {type(title).__name__}")
     axes = None if ax is None else _check_axes(ax, 4)
     gen = as_generator(rng)
+    plt = require("matplotlib.pyplot", "plot", "goodhart.tail_report") if axes is None else None
 
     x = np.asarray(x, dtype=float)
     peak = float(np.max(np.abs(x)))
@@ -248,18 +429,15 @@ def tail_report(data, *, ks_at=(100, 172, 300, 1000), ax=None, title: str | None
     axes[0].set_xlabel("reward" + unit)
     axes[0].set_ylabel("count")
     axes[0].set_title("histogram")
-    osm_t, osr_t = _thin(osm, osr)
-    axes[1].plot(osm_t, osr_t, ".", ms=2)
-    axes[1].plot(osm_t, slope * osm_t + icpt, "r-", lw=1)
-    axes[1].set_xlabel("normal quantile")
-    axes[1].set_ylabel("ordered reward" + unit)
-    axes[1].set_title(f"normal QQ (r = {r_norm:.4f})")
-    eqm_t, eqr_t = _thin(eqm, eqr)
-    axes[2].plot(eqm_t, eqr_t, ".", ms=2)
-    axes[2].plot(eqm_t, eslope * eqm_t + eicpt, "r-", lw=1)
-    axes[2].set_xlabel("exponential quantile")
-    axes[2].set_ylabel("reward - mean (values above the mean)" + unit)
-    axes[2].set_title(f"exponential QQ (r = {r_exp:.4f})")
+    for a, (q, v), (sl, ic, r), law, what in (
+            (axes[1], (osm, osr), (slope, icpt, r_norm), "normal", "ordered reward"),
+            (axes[2], (eqm, eqr), (eslope, eicpt, r_exp), "exponential", "reward - mean (values above the mean)")):
+        q_t, v_t = _thin(q, v)
+        a.plot(q_t, v_t, ".", ms=2)
+        a.plot(q_t, sl * q_t + ic, "r-", lw=1)
+        a.set_xlabel(f"{law} quantile")
+        a.set_ylabel(what + unit)
+        a.set_title(f"{law} QQ (r = {r:.4f})")
     path = hill_plot(pos, ax=axes[3])
     if ref_path is not None:
         axes[3].plot(ref_path.k, ref_path.gamma, lw=1, color="0.5", ls="--", label="normal sample, same n and sd")
@@ -324,11 +502,38 @@ def _read_npy(p: Path, where: str) -> np.ndarray:
 def load_rewards(name: str = "random", *, path=None) -> np.ndarray:
     """Reward values as a 1-D float64 array.
 
-    ``name="random"``: Starling-RM-7B-alpha rewards of 30,000 uniformly random length-1024 token
-    sequences; ``"llama"``: of 16,000 Llama-2-7b-chat generations (package data, from the paper's
-    public experiment repository; see goodhart/data/PROVENANCE.md).  ``path``: a user's own
-    ``.npy`` file instead (``name`` is then ignored), which must hold a 1-D array of finite real
-    numbers; the file is only read.
+    The two reward arrays of Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503, §6), package data
+    from the paper's public experiment repository (see goodhart/data/PROVENANCE.md), or a user's
+    own file.
+
+    Parameters
+    ----------
+    name : {"random", "llama"}
+        ``"random"``: Starling-RM-7B-alpha rewards of 30,000 uniformly random length-1024 token
+        sequences; ``"llama"``: of 16,000 Llama-2-7b-chat generations.
+    path : str or os.PathLike, optional
+        A user's own ``.npy`` file instead (``name`` is then ignored), which must hold a 1-D
+        array of finite real numbers; the file is only read.
+
+    Returns
+    -------
+    ndarray of float64
+        The rewards.
+
+    Raises
+    ------
+    TypeError
+        ``name`` not a string; ``path`` not a file path.
+    ValueError
+        ``name`` unknown; ``path`` missing, not a regular file, not a 1-D real ``.npy`` array or
+        holding non-finite values; an array above the memory budget (``BudgetError``, a
+        ValueError naming ``path`` or ``name``).
+
+    Examples
+    --------
+    >>> r = load_rewards("llama")
+    >>> r.shape, r.dtype
+    ((16000,), dtype('float64'))
     """
     if path is not None:
         p = _user_file(path)
