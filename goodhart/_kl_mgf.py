@@ -34,6 +34,23 @@ class HeavyTailError(ValueError):
     pi*_beta ∝ pi0 exp(U/beta) is not a probability law at any beta > 0. This is the
     catastrophic-Goodhart regime itself (Theorem 1: policies with unbounded E[U] at vanishing KL,
     see :func:`kl_construction`), not a numerical failure.
+
+    A ``ValueError``, so code that handles bad input handles it too.
+
+    Parameters
+    ----------
+    message : str
+        Names the heavy-tailed law's parameter first (``"V: ..."``, ``"X: ..."``).
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> from goodhart import HeavyTailError, kl_optimum
+    >>> try:
+    ...     kl_optimum(stats.norm(), stats.lognorm(1.0), beta=10.0)
+    ... except HeavyTailError as exc:
+    ...     print(str(exc)[:40])
+    X: the law lognorm(1.0,) is heavy-tailed
     """
 
 
@@ -103,8 +120,33 @@ def mgf_diverges(dist, lam: float) -> bool:
     Gamma, Gumbel, Laplace, logistic) for |lam| >= r; Gaussian and lighter tails, and laws with a
     finite end in that direction, never.  lam = 0 gives False (E[1] = 1).
 
-    Raises TypeError naming ``dist`` unless it is a continuous law, TypeError/ValueError naming
-    ``lam`` unless it is a finite real number.
+    Parameters
+    ----------
+    dist : scipy frozen continuous distribution
+        The law of X.
+    lam : float
+        The argument λ of the moment generating function, finite.
+
+    Returns
+    -------
+    bool
+        Whether E[exp(lam X)] is infinite (Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503, §2.2:
+        X is heavy-tailed iff it is infinite at every lam > 0).
+
+    Raises
+    ------
+    TypeError
+        ``dist`` not a continuous law; ``lam`` not a real number.
+    ValueError
+        ``lam`` not finite; ``dist`` with invalid parameters.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> mgf_diverges(stats.t(3), 1e-3), mgf_diverges(stats.norm(), 100.0)
+    (True, False)
+    >>> mgf_diverges(stats.expon(), 0.5), mgf_diverges(stats.expon(), 1.0)   # rate 1
+    (False, True)
     """
     check_distribution("dist", dist)
     lam = check_real("lam", lam)

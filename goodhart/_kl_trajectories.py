@@ -11,14 +11,17 @@ import numpy as np
 
 from tailpower._common import check_memory
 
+from tailpower._results import ResultMixin
+
 from ._kl_quad import check_positive_real, check_real
 
 __all__ = ["TrajectoryReweighting", "reweight_trajectories"]
 
 
 @dataclass(frozen=True)
-class TrajectoryReweighting:
-    """Theorem 3's reweighted trajectory distribution.
+class TrajectoryReweighting(ResultMixin):
+    """Theorem 3's reweighted trajectory distribution (Kwa, Thomas & Garriga-Alonso,
+    arXiv 2407.14503).
 
     Attributes
     ----------
@@ -26,8 +29,18 @@ class TrajectoryReweighting:
     mean_U, mean_V : E_q[U], E_q[V] (mean_V is None without true returns).
     kl : KL(q || p) = Σ q_i log(q_i / p_i), which in a deterministic MDP equals the expected sum
         over the trajectory of the per-state KL(π(s) || π0(s)) (chain rule).
+    mass : the probability m = c / t**exponent that q puts above t.
     base_mean_U, base_mean_V : the same under p.
     value : mean_U.  stderr : 0 (exact finite sums).
+    method, samples : "exact" and 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from goodhart import reweight_trajectories
+    >>> r = reweight_trajectories(np.full(4, 0.25), [0.0, 1.0, 2.0, 10.0], t=5.0)
+    >>> print(r)
+    2.8 (exact)
     """
 
     weights: np.ndarray
@@ -92,10 +105,43 @@ def reweight_trajectories(prob, proxy, t: float, c: float = 1.0, exponent: float
     above t are then 0 in double precision).  The KL is the closed form above (equal to
     Σ q_i log(q_i/p_i) since q_i/p_i is constant on each side).
 
-    Raises ValueError (naming the parameter) unless ``prob`` is a finite, non-negative 1-D array
-    summing to 1 (within 1e-9), ``proxy`` (and ``true``) are finite arrays of its shape, t > 0,
-    0 < m < 1, and some trajectory with positive probability has U_i <= t and some U_i > t;
-    TypeError for non-numeric input.
+    Parameters
+    ----------
+    prob : 1-D array of float
+        Base-policy probabilities p_i of the trajectories (non-negative, summing to 1).
+    proxy : 1-D array of float
+        Proxy returns U_i, finite, of the shape of ``prob``.
+    t : float
+        The threshold, > 0.
+    c, exponent : float
+        Positive; the mass above t is m = c / t**exponent, which must lie in (0, 1).
+    true : 1-D array of float, optional
+        True returns V_i, finite, of the shape of ``prob``.
+
+    Returns
+    -------
+    TrajectoryReweighting
+        The weights q_i, E_q[U], E_q[V], KL(q || p) and the base means.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, unless ``prob`` is a finite, non-negative 1-D array summing to 1
+        (within 1e-9), ``proxy`` (and ``true``) are finite arrays of its shape, t > 0,
+        0 < m < 1, and some trajectory with positive probability has U_i <= t and some U_i > t.
+    TypeError
+        Non-numeric input.
+
+    Examples
+    --------
+    Four equally likely trajectories, one with a large proxy return; moving mass m = 1/t = 0.2
+    onto it raises E[U] at a small KL while the true return hardly moves:
+
+    >>> import numpy as np
+    >>> r = reweight_trajectories(np.full(4, 0.25), [0.0, 1.0, 2.0, 10.0], t=5.0,
+    ...                           true=[0.0, 1.0, 2.0, 0.0])
+    >>> r.weights.round(4), r.mean_U, round(r.mean_V, 6), round(r.kl, 6)
+    (array([0.2667, 0.2667, 0.2667, 0.2   ]), 2.8, 0.8, 0.007002)
     """
     p = _prob_vector("prob", prob)
     u = _real_array("proxy", proxy, p.shape)

@@ -86,6 +86,21 @@ class Detectability(ResultMixin):
         Bound on the error of ``mass`` from the quadrature of D(t) (0 when ``mass`` was given).
     samples : int
         0 for these exact results; with ``simulate_detection`` the number of draws.
+    method : str
+        "exact".
+
+    Examples
+    --------
+    Student t (3 degrees of freedom): a policy gaining 1 by moving mass above t = 10 (the
+    construction of Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503, Theorem 1):
+
+    >>> from scipy import stats
+    >>> from goodhart import threshold_policy
+    >>> r = threshold_policy(stats.t(3), 10.0, gain=1.0)
+    >>> print(r)
+    44 (exact)
+    >>> round(r.kl, 4), round(r.false_alarm, 4)
+    (0.215, 0.0458)
     """
 
     t: float
@@ -112,10 +127,31 @@ class Detectability(ResultMixin):
 class DetectionMC(ResultMixin):
     """Monte Carlo check of a threshold policy (:func:`simulate_detection`).
 
-    ``detect`` and ``false_alarm``: fractions of ``trials`` batches of ``rollouts`` draws from the
-    policy / the base law that held at least one draw above ``t`` (binomial standard errors in
-    ``detect_stderr``, ``false_alarm_stderr``); ``gain``: mean of all policy draws minus E_Q[X],
-    with its standard error.
+    ``str(result)`` prints ``detect ± detect_stderr (mc, samples)``.
+
+    Attributes
+    ----------
+    detect, false_alarm : float
+        Fractions of ``trials`` batches of ``rollouts`` draws from the policy / the base law that
+        held at least one draw above ``t``.
+    detect_stderr, false_alarm_stderr : float
+        Their binomial standard errors.
+    gain, gain_stderr : float
+        Mean of all policy draws minus E_Q[X], with its standard error.
+    rollouts, trials : int
+        Draws per batch and number of batches.
+    samples : int
+        All draws (policy and base law), 2 x rollouts x trials.
+    method : str
+        "mc".
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> from goodhart import simulate_detection
+    >>> mc = simulate_detection(stats.t(3), 10.0, 0.05, 20, trials=1000, rng=1)
+    >>> mc.samples, bool(abs(mc.detect - (1 - 0.95 ** 20)) < 4 * mc.detect_stderr)
+    (40000, True)
     """
 
     detect: float
@@ -160,6 +196,13 @@ def rollouts_to_detect(mass: float, delta: float = 0.05) -> int:
     int
         Exact below 2^50; above, the ceiling of the quotient of the two logarithms as doubles
         (relative error ~1e-16); a Python int, so it stays exact beyond the float range.
+
+    Raises
+    ------
+    TypeError
+        ``mass`` or ``delta`` not a real number.
+    ValueError
+        ``mass`` outside (0, 1] or ``delta`` outside (0, 1) (non-finite included).
 
     Examples
     --------
@@ -337,8 +380,8 @@ def threshold_policy(Q, t: float, *, mass: float | None = None, gain: float | No
     --------
     >>> from scipy import stats
     >>> r = threshold_policy(stats.t(3), 10.0, gain=1.0)
-    >>> round(r.mass, 4), r.rollouts
-    (0.0681, 43)
+    >>> round(r.mass, 4), r.rollouts   # log(0.05)/log(1 - m) = 43.02
+    (0.0673, 44)
     """
     mu, sample = _as_law_or_sample(Q)
     t = check_real("t", t)
@@ -484,10 +527,35 @@ def detection_asymptote(kl: float, tail_index: float, delta: float = 0.05) -> fl
     (alpha - 1) log(1/kl) log(1/delta) / kl (the gain and C enter only at lower order, with
     relative corrections of order log(log(1/kl)) / log(1/kl); derivation in the module docstring).
 
+    The threshold policies are those of Theorems 1 and 3 of Kwa, Thomas & Garriga-Alonso
+    (arXiv 2407.14503); the asymptote is ours.
+
+    Parameters
+    ----------
+    kl : float
+        The KL budget in nats, in (0, 1).
+    tail_index : float
+        alpha > 1 (a finite mean): the exponent of the Pareto-type tail.
+    delta : float
+        The accepted probability of missing the policy, in (0, 1).
+
+    Returns
+    -------
+    float
+        The leading-order number of rollouts (not rounded).
+
+    Raises
+    ------
+    TypeError
+        A parameter that is not a real number.
+    ValueError
+        ``kl`` outside (0, 1) or so small that the answer exceeds the float range (about
+        kl < 1e-300); ``tail_index`` <= 1; ``delta`` outside (0, 1); non-finite values.
+
     Examples
     --------
-    >>> round(detection_asymptote(1e-6, 3.0, 0.05))
-    82777867
+    >>> round(detection_asymptote(1e-6, 3.0, 0.05))   # 2 log(1e6) log(20) / 1e-6
+    82775142
     """
     kl = check_positive_real("kl", kl)
     a = check_real("tail_index", tail_index)
@@ -510,15 +578,45 @@ def simulate_detection(Q, t: float, mass: float, rollouts: int, trials: int = 10
     Parameters
     ----------
     Q : scipy frozen continuous law with a finite mean
+        The base law.
     t : float
+        The threshold, inside Q's support.
     mass : float in (0, 1]
+        The policy's probability of a draw above ``t``.
     rollouts, trials : int >= 1
-        rollouts x trials <= ``MC_DRAW_LIMIT`` (5e7).
-    rng : seed or numpy Generator
+        Draws per batch and number of batches; rollouts x trials <= ``MC_DRAW_LIMIT`` (5e7).
+    rng : numpy.random.Generator, int, SeedSequence or None
+        Randomness of the draws.
 
     Returns
     -------
     DetectionMC
+        Detection and false-alarm frequencies and the mean gain, with standard errors.
+
+    Raises
+    ------
+    TypeError
+        ``Q`` not a continuous law; ``t``/``mass`` not real; ``rollouts``/``trials`` not
+        integers; ``rng`` not a seed or generator.
+    ValueError
+        ``Q`` without a finite mean or with functions too slow for that many draws; ``t`` outside
+        Q's support; ``mass`` outside (0, 1]; ``rollouts``/``trials`` < 1 or their product above
+        5e7; a block of draws above the memory budget (``BudgetError``, a ValueError naming
+        ``rollouts``).
+
+    Examples
+    --------
+    The exact answer of :func:`threshold_policy` checked by simulation: 44 rollouts reveal the
+    policy with probability 1 - (1 - m)^44 = 0.953:
+
+    >>> from scipy import stats
+    >>> Q = stats.t(3)
+    >>> r = threshold_policy(Q, 10.0, gain=1.0)
+    >>> mc = simulate_detection(Q, 10.0, r.mass, r.rollouts, trials=2000, rng=0)
+    >>> print(mc)
+    0.9635 ± 0.0042 (mc, 176000 samples)
+    >>> bool(abs(mc.detect - (1 - (1 - r.mass) ** r.rollouts)) < 4 * mc.detect_stderr)
+    True
     """
     check_distribution("Q", Q)
     mu = _finite_mean("Q", Q)

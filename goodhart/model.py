@@ -91,6 +91,29 @@ class PointMass:
     ``cdf(x) = 1{x >= c}``, ``sf(x) = P(X > x) = 1{x < c}``, ``logsf`` / ``logcdf`` their logs
     (0 or -inf), ``ppf(q) = isf(q) = c`` for q in [0, 1], ``mean() = median() = c``,
     ``var() = std() = 0``, ``rvs`` returns c.  It has no density (no ``logpdf``).
+
+    It is what the dependent-error example of Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503,
+    §5.2 footnote) needs: X = 0 whenever |V| > 1.
+
+    Attributes
+    ----------
+    value : float
+        The point c (finite).
+
+    Raises
+    ------
+    TypeError
+        ``value`` not a real number (the message names it ``c``, the parameter of
+        :func:`point_mass`).
+    ValueError
+        ``value`` not finite.
+
+    Examples
+    --------
+    >>> from goodhart import PointMass
+    >>> X = PointMass(2.0)
+    >>> X.cdf([1.0, 2.0, 3.0]), float(X.sf(2.0)), X.mean()
+    (array([0., 1., 1.]), 0.0, 2.0)
     """
 
     value: float
@@ -149,7 +172,36 @@ class PointMass:
 
 
 def point_mass(c: float) -> PointMass:
-    """The degenerate law X = ``c`` with probability 1 (see :class:`PointMass`)."""
+    """The degenerate law X = ``c`` with probability 1 (see :class:`PointMass`).
+
+    Parameters
+    ----------
+    c : float
+        The point, finite.
+
+    Returns
+    -------
+    PointMass
+        Usable as the law of X given V = v returned by a scalar-mode :class:`Dependent` error.
+
+    Raises
+    ------
+    TypeError
+        ``c`` not a real number.
+    ValueError
+        ``c`` not finite.
+
+    Examples
+    --------
+    The error of Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503, §5.2 footnote): X ~ N(0, 4)
+    when |V| <= 1, else X = 0:
+
+    >>> from scipy import stats
+    >>> from goodhart import Dependent
+    >>> model = Dependent(V=stats.norm(), error=lambda v: stats.norm(0, 2) if abs(v) <= 1 else point_mass(0.0))
+    >>> model.error_at(3.0)
+    point_mass(0.0)
+    """
     return PointMass(c)
 
 
@@ -206,6 +258,29 @@ class Dependent:
     vectorised mode calls it on the array of those three points and on the median alone, and
     checks that the returned law is a frozen scipy continuous distribution with
     ``law.logsf(np.zeros(m)).shape == (m,)`` (otherwise TypeError naming ``error``).
+
+    Raises
+    ------
+    TypeError
+        ``V`` not a continuous law; ``error`` not a callable (or a distribution), failing, or
+        returning something other than a law (see above); ``vectorized`` not a bool.
+    ValueError
+        ``V`` with non-finite quartiles; ``error`` returning a law with invalid parameters.
+
+    Examples
+    --------
+    The heteroscedastic error above, in vectorised mode (one call of ``error`` per batch of
+    quadrature nodes):
+
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> from goodhart import Dependent, conditional_mean
+    >>> model = Dependent(V=stats.norm(), error=lambda v: stats.norm(0, 2 / (1 + np.abs(v))), vectorized=True)
+    >>> float(model.error_at(1.0).std())
+    1.0
+    >>> r = conditional_mean(model, t=3.0)
+    >>> round(r.value, 6), bool(r.stderr < 1e-10)
+    (0.800584, True)
     """
 
     V: Any
@@ -323,6 +398,30 @@ class Family:
 
     Each flag is derived in ``proofs/goodhart.py`` (SymPy limits of the survival function or,
     via L'Hôpital, of the density), and the ledger checks the registry against it.
+
+    Attributes
+    ----------
+    name : str
+        The registry key (``FAMILIES[name]``).
+    make : callable
+        ``make(**params)`` returns the scipy frozen law.
+    params : dict
+        Parameter name -> (low, high) safe range for tests and Hypothesis strategies.
+    heavy, subexponential : bool
+        The right-tail classes above.
+    thm6 : bool or None
+        Whether Theorem 6's hypothesis holds (None for a support bounded above).
+    finite_mean : bool
+        E[X] finite throughout the safe ranges.
+    note : str
+        The tail asymptotics behind the flags.
+
+    Examples
+    --------
+    >>> from goodhart import FAMILIES
+    >>> f = FAMILIES["lomax"]
+    >>> f.heavy, f.subexponential, f.thm6, float(f.make(c=3.0).mean())
+    (True, True, False, 0.5)
     """
 
     name: str
@@ -378,7 +477,35 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
 
 
 def family(name: str) -> Family:
-    """The registered :class:`Family` called ``name`` (see ``FAMILIES``)."""
+    """The registered :class:`Family` called ``name`` (see ``FAMILIES``).
+
+    Parameters
+    ----------
+    name : str
+        One of ``sorted(FAMILIES)``: normal, student_t, lognormal, lomax, pareto, exponential,
+        laplace, levy, cauchy, weibull_heavy, weibull_light, uniform, gumbel.
+
+    Returns
+    -------
+    Family
+        The family with its tail classes (Kwa & Thomas 2023, §2.2 and Theorems 5 and 6).
+
+    Raises
+    ------
+    TypeError
+        ``name`` not a string.
+    ValueError
+        ``name`` not registered.
+
+    Examples
+    --------
+    The exponential law is light-tailed yet outside Theorem 6 (F̄(t+1)/F̄(t) = e^-1 does not
+    tend to 0):
+
+    >>> f = family("exponential")
+    >>> f.heavy, f.thm6
+    (False, False)
+    """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a family name (str), got {type(name).__name__}")
     if name not in FAMILIES:
