@@ -21,8 +21,39 @@ __all__ = ["families", "distributions", "dependent_models"]
 
 def families(*, heavy: bool | None = None, thm6: bool | None = None, finite_mean: bool | None = None,
              bounded: bool | None = None) -> st.SearchStrategy:
-    """Registered :class:`~goodhart.model.Family` objects filtered by tail class (each filter None
-    or a bool; ValueError naming them when no family matches)."""
+    """Registered :class:`~goodhart.model.Family` objects filtered by tail class.
+
+    The classes are those of Kwa & Thomas (2023, §2.2 and Theorems 5/6 of the Appendix), as
+    recorded in ``goodhart.FAMILIES``.
+
+    Parameters
+    ----------
+    heavy, thm6, finite_mean : bool or None
+        Keep the families whose flag has this value (None: any).
+    bounded : bool or None
+        Keep the families whose support is (True) or is not (False) bounded above.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy
+        Draws :class:`~goodhart.model.Family` objects.
+
+    Raises
+    ------
+    TypeError
+        A filter that is neither None nor a bool.
+    ValueError
+        No registered family has the requested class (the message names the four filters).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5, database=None)
+    ... @given(families(heavy=False, thm6=True))
+    ... def test(f):
+    ...     assert f.name in ("normal", "weibull_light")
+    >>> test()
+    """
     for name, val in (("heavy", heavy), ("thm6", thm6), ("finite_mean", finite_mean), ("bounded", bounded)):
         if val is not None and not isinstance(val, bool):
             raise TypeError(f"{name}: expected None or a bool, got {type(val).__name__}")
@@ -50,7 +81,39 @@ def distributions(*, heavy: bool | None = None, thm6: bool | None = None,
     """Frozen scipy distributions of the registered families, parameters in their safe ranges.
 
     Every draw is answered by goodhart's selection functions at ordinary thresholds; a true utility
-    V must have a finite mean (``finite_mean=True``), an error X may not."""
+    V must have a finite mean (``finite_mean=True``), an error X may not.
+
+    Parameters
+    ----------
+    heavy, thm6, finite_mean, bounded : bool or None
+        Filters on the family's tail class, as in :func:`families`.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy
+        Draws scipy frozen continuous distributions.
+
+    Raises
+    ------
+    TypeError
+        A filter that is neither None nor a bool.
+    ValueError
+        No registered family has the requested class.
+
+    Examples
+    --------
+    Light V, heavy X: E[V | V + X >= t] is back near E[V] at a high threshold (Kwa & Thomas
+    2023, Theorem 5) -- here only checked to lie between E[V] - 1 and t:
+
+    >>> from hypothesis import given, settings
+    >>> from goodhart import conditional_mean
+    >>> @settings(max_examples=3, database=None, deadline=None)
+    ... @given(V=distributions(heavy=False, thm6=True), X=distributions(heavy=True, finite_mean=True))
+    ... def test(V, X):
+    ...     r = conditional_mean(V, X, 20.0)
+    ...     assert float(V.mean()) - 1 < r.value < 20.0
+    >>> test()
+    """
     return _instance(families(heavy=heavy, thm6=thm6, finite_mean=finite_mean, bounded=bounded))
 
 
@@ -70,7 +133,28 @@ class _SwitchedError:
 @st.composite
 def dependent_models(draw) -> Dependent:
     """Dependent models V ~ N(0, s^2); X | V ~ N(0, w^2) if |V| <= c, else X = point mass at b
-    (the shape of the example in Kwa, Thomas & Garriga-Alonso 2024, §5.2 footnote)."""
+    (the shape of the example in Kwa, Thomas & Garriga-Alonso 2024, arXiv 2407.14503, §5.2
+    footnote), with s in [0.5, 2], w in [0.5, 3], c in [0.5, 2], b in [-1, 1].
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy
+        Draws :class:`~goodhart.Dependent` models (scalar mode, picklable error callables).
+
+    Raises
+    ------
+    TypeError
+        When called with arguments (it takes none).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3, database=None)
+    ... @given(dependent_models())
+    ... def test(model):
+    ...     assert model.error_at(10.0).var() == 0.0   # |V| > c: X is a point mass
+    >>> test()
+    """
     s = draw(st.floats(0.5, 2.0))
     w = draw(st.floats(0.5, 3.0))
     c = draw(st.floats(0.5, 2.0))
