@@ -35,6 +35,7 @@ from .aup import AUPPolicy, ActionFrequencies, aup_action_frequencies, aup_polic
 from .average import AverageResult, average_optimal
 from .model import MDP
 from .power import (
+    MAX_EXACT,
     PowerCurve,
     PowerResult,
     expected_max_iid,
@@ -55,7 +56,7 @@ from .orbits import (
     sample_orbit,
     search_counterexample,
 )
-from .rewards import RewardLaw, fixed, from_callable, iid, independent
+from .rewards import RewardLaw, fixed, from_callable, iid, independent, point_mass, tabulated
 from .symbolic import symbolic_power
 from .solvers import (
     VIResult,
@@ -80,6 +81,8 @@ __all__ = [
     "iid",
     "independent",
     "fixed",
+    "tabulated",
+    "point_mass",
     "from_callable",
     "VIResult",
     "value_iteration",
@@ -99,6 +102,7 @@ __all__ = [
     "power",
     "power_curve",
     "optimality_probability",
+    "MAX_EXACT",
     "symbolic_power",
     "expected_max_iid",
     "AUPPolicy",

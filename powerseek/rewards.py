@@ -4,7 +4,17 @@
   or discrete (the papers' default is U(0, 1)).
 - :func:`independent` -- one law per state (a list in state order or a dict by state name).
 - :func:`fixed` -- one deterministic reward vector (then POWER is exact and ``stderr`` is 0).
+- :func:`tabulated` -- a law given by its table of values and probabilities (finite support), and
+  :func:`point_mass`, one value with probability 1: frozen scipy laws, usable with :func:`iid`,
+  :func:`independent` or directly as ``rewards=``.
 - :func:`from_callable` (or pass any callable ``(rng, K) -> array (K, S)``).
+
+Discrete laws (any scipy frozen discrete law, finite or infinite support, and the tables above)
+give exact ties between rewards with positive probability. The optimality probability then counts
+a reward vector for every action that SOME optimal policy takes (Turner et al. 2021, Def. 6.1), so
+the probabilities of a state's actions can sum to more than 1. Laws of finite support can be
+enumerated: ``method="exact"`` of :func:`powerseek.power` visits every reward vector, weighted
+by its probability, when there are at most ``powerseek.MAX_EXACT`` (1e6) of them.
 
 Samples are drawn in numpy from the caller's generator (SPEC 7), so a seed gives the same rewards
 whatever the thread count; the numba kernels only solve.
@@ -23,7 +33,7 @@ from scipy import stats
 
 from ._checks import float_array
 
-__all__ = ["RewardLaw", "iid", "independent", "fixed", "from_callable", "as_law"]
+__all__ = ["RewardLaw", "iid", "independent", "fixed", "tabulated", "point_mass", "from_callable", "as_law"]
 
 _KINDS = ("iid", "independent", "fixed", "callable")
 
@@ -68,9 +78,14 @@ def moments(dist: Any) -> tuple[float, float]:
 
 @dataclass(frozen=True, eq=False)
 class RewardLaw:
-    """A distribution over reward vectors on the states of an MDP.
+    """A distribution D over reward vectors R in R^S on the states of an MDP (Turner et al. 2021,
+    section 2: rewards on states, D a distribution over reward functions).
 
-    Attributes
+    Build one with :func:`iid`, :func:`independent`, :func:`fixed` or :func:`from_callable`
+    rather than directly; every estimator also accepts a frozen scipy law (meaning iid), a reward
+    vector or a callable and converts it with :func:`as_law`.
+
+    Parameters
     ----------
     kind : str
         "iid", "independent", "fixed" or "callable".
@@ -82,6 +97,21 @@ class RewardLaw:
         The reward vector (kind "fixed").
     fn : callable or None
         ``fn(rng, K) -> (K, S)`` (kind "callable").
+
+    Raises
+    ------
+    ValueError
+        ``kind`` not one of the four.
+    TypeError
+        The field that ``kind`` needs has the wrong type (naming it).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> from scipy import stats
+    >>> law = ps.iid(stats.bernoulli(0.5))
+    >>> law.kind, law.deterministic
+    ('iid', False)
     """
 
     kind: str
@@ -169,17 +199,71 @@ class RewardLaw:
 
 
 def iid(dist) -> RewardLaw:
-    """Rewards iid across states with the scipy frozen law ``dist`` (e.g. ``scipy.stats.uniform()``,
-    the papers' U(0, 1); discrete laws such as ``stats.randint(0, 3)`` give exact ties).
+    """Rewards iid across states with the scipy frozen law ``dist`` (Turner et al. 2021 use iid
+    U(0, 1), Def. 5.2's D_bound being any bounded iid law; continuous or discrete laws here).
 
-    POWER is an expectation: :func:`powerseek.power` refuses laws without a finite mean (Cauchy,
-    Levy); optimality probabilities are defined for any law."""
+    Discrete laws (``stats.bernoulli(p)``, ``stats.randint(0, 3)``, ``stats.poisson(2)``,
+    :func:`tabulated`, :func:`point_mass`) give exact ties between rewards: see the module notes
+    on how the optimality probability counts them. POWER is an expectation:
+    :func:`powerseek.power` refuses laws without a finite mean (Cauchy, Levy); optimality
+    probabilities are defined for any law.
+
+    Parameters
+    ----------
+    dist : frozen scipy.stats distribution
+        E.g. ``stats.uniform()`` (the papers' law) or ``stats.bernoulli(0.3)``.
+
+    Returns
+    -------
+    RewardLaw
+        Of kind "iid".
+
+    Raises
+    ------
+    TypeError
+        ``dist`` is not a frozen scipy law (e.g. the family ``stats.norm`` itself, unfrozen).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> from scipy import stats
+    >>> ps.power(ps.examples.wait(), 0.0, rewards=ps.iid(stats.bernoulli(0.5)))["start"].value
+    0.75
+    """
     return RewardLaw("iid", dist=_check_dist("dist", dist))
 
 
 def independent(dists: Sequence | Mapping) -> RewardLaw:
-    """Independent rewards with one law per state: a list in ``mdp.states`` order, or a dict
-    ``{state name: frozen law}``."""
+    """Independent rewards with one law per state (Turner et al. 2021 allow any distribution D
+    over reward functions; independence across states is what Def. 5.2's examples use).
+
+    Parameters
+    ----------
+    dists : list of frozen scipy laws, or dict {state name: frozen law}
+        A list in ``mdp.states`` order, or a dict naming every state once. Continuous and discrete
+        laws may be mixed.
+
+    Returns
+    -------
+    RewardLaw
+        Of kind "independent" (matched to an MDP's states when used).
+
+    Raises
+    ------
+    TypeError
+        ``dists`` is not a list or dict, or an item is not a frozen scipy law (naming its index).
+    ValueError
+        ``dists`` is empty. (A wrong number of laws or unknown state names are refused naming
+        ``rewards`` when the law meets an MDP.)
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> from scipy import stats
+    >>> law = ps.independent([stats.bernoulli(0.5), stats.uniform()])
+    >>> law.kind
+    'independent'
+    """
     if isinstance(dists, Mapping):
         items = list(dists.values())
     elif isinstance(dists, (Sequence, np.ndarray)) and not isinstance(dists, (str, bytes)):
@@ -194,7 +278,34 @@ def independent(dists: Sequence | Mapping) -> RewardLaw:
 
 
 def fixed(vector, name: str = "vector") -> RewardLaw:
-    """One deterministic reward vector (array of length S, in ``mdp.states`` order)."""
+    """One deterministic reward vector: the point mass D = delta_R (POWER is then
+    (1 - gamma)/gamma (V*_R(s) - R(s)), exact, ``stderr`` 0).
+
+    Parameters
+    ----------
+    vector : array_like (S,)
+        Finite rewards in ``mdp.states`` order.
+    name : str
+        The parameter name used in error messages.
+
+    Returns
+    -------
+    RewardLaw
+        Of kind "fixed" (a read-only copy of the vector).
+
+    Raises
+    ------
+    ValueError
+        ``vector`` not 1-d and non-empty, or not finite.
+    TypeError
+        ``vector`` not numbers.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> ps.power(ps.examples.wait(), 0.0, rewards=ps.fixed([0, 1, 0, 1, 0]))["start"].value
+    1.0
+    """
     v = float_array(name, vector)
     if v.ndim != 1 or v.size == 0:
         raise ValueError(f"{name}: expected a 1-d reward vector, got shape {v.shape}")
@@ -205,15 +316,168 @@ def fixed(vector, name: str = "vector") -> RewardLaw:
     return RewardLaw("fixed", vector=v)
 
 
+def tabulated(values, probs, tol: float = 1e-9):
+    """A discrete law given by its table: P(X = values[i]) = probs[i]. A frozen scipy law, so it
+    works wherever a reward law is accepted (``ps.iid(...)``, ``ps.independent([...])``,
+    ``rewards=...``), and Monte Carlo, ``method="exact"`` (enumeration of reward vectors) and
+    E[max] (:func:`powerseek.expected_max_iid`) all use it.
+
+    Parameters
+    ----------
+    values : array_like (k,)
+        Finite real values (ints, floats or Fractions; stored as float64). Repeated values are
+        merged (their probabilities added); values of probability 0 are dropped.
+    probs : array_like (k,)
+        Probabilities >= 0 summing to 1 within ``tol``; they are then divided by their sum.
+    tol : float
+        Allowed |sum(probs) - 1| (default 1e-9).
+
+    Returns
+    -------
+    frozen scipy.stats.rv_discrete
+        Named "tabulated".
+
+    Raises
+    ------
+    ValueError
+        ``values`` empty, not 1-d or not finite; ``probs`` of another length, negative, not finite
+        or not summing to 1 within ``tol``.
+    TypeError
+        ``values`` or ``probs`` not numbers.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> law = ps.tabulated([0, 1, 10], [0.5, 0.3, 0.2])
+    >>> float(law.mean())
+    2.3
+    >>> ps.power(ps.examples.wait(), 0.5, rewards=ps.iid(law), method="exact")["start"].method
+    'exact'
+    """
+    tol = _check_tol(tol)
+    x = float_array("values", values)
+    p = float_array("probs", probs)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"values: expected a non-empty 1-d list of values, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("values: must be finite")
+    if p.shape != x.shape:
+        raise ValueError(f"probs: expected {x.size} probabilities (one per value), got shape {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError("probs: probabilities must be finite and >= 0")
+    total = float(math.fsum(p))
+    if not abs(total - 1.0) <= tol:
+        raise ValueError(f"probs: must sum to 1 (within tol = {tol:g}), got {total!r}")
+    keep = p > 0
+    ux, inv = np.unique(x[keep], return_inverse=True)
+    up = np.zeros(ux.size)
+    np.add.at(up, inv, p[keep])
+    up /= up.sum()
+    return stats.rv_discrete(name="tabulated", values=(ux, up))()
+
+
+def point_mass(value):
+    """The law of the constant ``value`` (probability 1): ``tabulated([value], [1])``. With
+    :func:`iid` every state gets reward ``value``; in :func:`independent` it pins one state.
+
+    Parameters
+    ----------
+    value : float
+        A finite real number.
+
+    Returns
+    -------
+    frozen scipy.stats.rv_discrete
+
+    Raises
+    ------
+    ValueError
+        ``value`` not finite, or not one number.
+    TypeError
+        ``value`` not a number.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> law = ps.independent([ps.point_mass(1.0)] + [ps.point_mass(0.0)] * 4)
+    >>> ps.power(ps.examples.wait(), 0.0, rewards=law, method="exact")["start"].value
+    0.0
+    """
+    v = float_array("value", value)
+    if v.ndim != 0:
+        raise ValueError(f"value: expected one number, got shape {v.shape}")
+    if not math.isfinite(float(v)):
+        raise ValueError(f"value: must be finite, got {float(v)!r}")
+    return tabulated([float(v)], [1.0])
+
+
+def _check_tol(tol) -> float:
+    from ._checks import check_real
+
+    t = check_real("tol", tol)
+    if not 0 <= t < 1:
+        raise ValueError(f"tol: must be in [0, 1), got {tol!r}")
+    return t
+
+
 def from_callable(fn: Callable) -> RewardLaw:
-    """Rewards drawn by ``fn(rng, K) -> array (K, S)``."""
+    """Rewards drawn by ``fn(rng, K) -> array (K, S)``: any law D, sampled by the caller's code
+    from the generator it is given (Monte Carlo only; ``method="exact"`` needs a table).
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(rng, K)`` returns K reward vectors, shape (K, S), finite.
+
+    Returns
+    -------
+    RewardLaw
+        Of kind "callable".
+
+    Raises
+    ------
+    TypeError
+        ``fn`` is not callable. (Bad output is refused naming ``rewards`` when sampled.)
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> law = ps.from_callable(lambda rng, K: rng.random((K, 5)) ** 2)
+    >>> round(ps.power(ps.examples.wait(), 0.5, rewards=law, samples=2000, rng=0)["hug"].value, 1)
+    0.3
+    """
     if not callable(fn):
         raise TypeError(f"fn: expected a callable (rng, K) -> (K, S), got {type(fn).__name__}")
     return RewardLaw("callable", fn=fn)
 
 
 def as_law(rewards) -> RewardLaw:
-    """Coerce ``rewards`` (a RewardLaw, a frozen scipy law meaning iid, a vector, or a callable)."""
+    """Coerce ``rewards`` to a :class:`RewardLaw`.
+
+    Parameters
+    ----------
+    rewards : RewardLaw, frozen scipy law, array_like (S,) or callable
+        A frozen scipy law (continuous or discrete, e.g. from :func:`tabulated`) means iid; a
+        vector means :func:`fixed`; a callable ``(rng, K) -> (K, S)`` means :func:`from_callable`.
+
+    Returns
+    -------
+    RewardLaw
+
+    Raises
+    ------
+    TypeError
+        Anything else (naming ``rewards``).
+    ValueError
+        A vector that is not finite or not 1-d.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> from scipy import stats
+    >>> ps.rewards.as_law(stats.randint(0, 3)).kind, ps.rewards.as_law([0.0, 1.0]).kind
+    ('iid', 'fixed')
+    """
     if isinstance(rewards, RewardLaw):
         return rewards
     if isinstance(rewards, (stats.rv_continuous, stats.rv_discrete)) or hasattr(rewards, "rvs"):
