@@ -52,6 +52,32 @@ def as_generator(rng: RNGLike) -> np.random.Generator:
 
     ``None`` gives fresh OS entropy; an ``int`` or ``SeedSequence`` seeds a new PCG64 generator; a
     ``Generator`` is used as is (and advanced).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, SeedSequence, int >= 0 or None
+        The randomness every stochastic function of the toolkit takes.
+
+    Returns
+    -------
+    numpy.random.Generator
+        ``rng`` itself when it is one, else a new generator.
+
+    Raises
+    ------
+    TypeError
+        ``rng`` of another type (a bool, a float, a string, a legacy ``RandomState``).
+    ValueError
+        ``rng`` a negative integer.
+
+    Examples
+    --------
+    >>> from tailpower._common import as_generator
+    >>> as_generator(0).integers(0, 100, 3)   # the same numbers as numpy.random.default_rng(0)
+    array([85, 63, 51])
+    >>> g = as_generator(1)
+    >>> as_generator(g) is g
+    True
     """
     if isinstance(rng, np.random.Generator):
         return rng
@@ -128,6 +154,24 @@ class BudgetError(ValueError):
     handles bad input handles it too.  The message names the parameter that drives the cost,
     how much was needed and the budget; ``needed`` and ``budget`` hold the two numbers (bytes for
     memory).
+
+    Parameters
+    ----------
+    message : str
+        Starts with the parameter's name (``"n: ..."``).
+    parameter : str
+        That parameter's name.
+    needed, budget : float
+        What the call would need and what the budget allows.
+
+    Examples
+    --------
+    >>> import tailpower
+    >>> try:
+    ...     tailpower.check_memory("n", 2.0**31, "an array of n doubles")
+    ... except tailpower.BudgetError as exc:
+    ...     print(exc.parameter, exc.needed > exc.budget, isinstance(exc, ValueError))
+    n True True
     """
 
     def __init__(self, message: str, *, parameter: str, needed: float, budget: float):
@@ -138,7 +182,28 @@ class BudgetError(ValueError):
 
 
 def format_bytes(n: float) -> str:
-    """``n`` bytes as a short human-readable string (``"1.5 GiB"``)."""
+    """``n`` bytes as a short human-readable string (``"1.5 GiB"``).
+
+    Parameters
+    ----------
+    n : float
+        A number of bytes (binary units: 1 KiB = 1024 bytes, three significant digits).
+
+    Returns
+    -------
+    str
+        ``"10 B"``, ``"1.5 KiB"``, ..., up to TiB.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``n`` that ``float()`` cannot convert (the message is ``float()``'s own).
+
+    Examples
+    --------
+    >>> format_bytes(1536), format_bytes(3 * 2**30), format_bytes(10)
+    ('1.5 KiB', '3 GiB', '10 B')
+    """
     n = float(n)
     for unit, size in (("TiB", 1 << 40), ("GiB", _GIB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if abs(n) >= size:
@@ -175,6 +240,24 @@ def memory_budget() -> int:
     ``TAILPOWER_MEMORY_BUDGET`` (bytes, or a string such as ``"4GiB"``).  A call that would need
     more streams its work in pieces where it can and otherwise raises :class:`BudgetError` before
     allocating.
+
+    Returns
+    -------
+    int
+        The budget in bytes (at least 1 MiB).
+
+    Raises
+    ------
+    None
+        Reading the budget cannot fail; an invalid ``TAILPOWER_MEMORY_BUDGET`` is refused when
+        ``tailpower`` is imported (ValueError naming the variable).
+
+    Examples
+    --------
+    >>> import tailpower
+    >>> with tailpower.set_memory_budget("2GiB"):
+    ...     tailpower.memory_budget()
+    2147483648
     """
     return _memory_budget
 
@@ -223,6 +306,35 @@ def check_memory(parameter: str, nbytes: float, what: str = "this call") -> None
     """Raise :class:`BudgetError` naming ``parameter`` if ``nbytes`` exceeds the memory budget.
 
     Call it before allocating, with an estimate of the peak the allocation implies.
+
+    Parameters
+    ----------
+    parameter : str
+        The caller's parameter that drives the cost (the message starts with it).
+    nbytes : float
+        The estimated peak in bytes; NaN or infinite counts as above the budget.
+    what : str
+        What needs the memory, for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    BudgetError
+        A ValueError, when ``nbytes`` exceeds :func:`memory_budget` (or is not finite).
+    TypeError, ValueError
+        ``nbytes`` that ``float()`` cannot convert.
+
+    Examples
+    --------
+    >>> import tailpower
+    >>> tailpower.check_memory("n", 8.0 * 10**6, "an array of n doubles")   # 8 MB: silent
+    >>> tailpower.check_memory("n", 8.0 * 10**12, "an array of n doubles")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tailpower._common.BudgetError: n: an array of n doubles needs about 7.28 TiB, above the memory budget of ...
     """
     need = float(nbytes)
     if not need <= _memory_budget:  # also catches nan/inf estimates
