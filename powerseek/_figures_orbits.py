@@ -18,18 +18,11 @@ import numpy as np
 
 from tailpower._common import as_generator, progress, save_figure
 
+from . import _figures_base as base
 from . import decisions as D
 from . import examples
+from ._figures_base import TURNER_2022
 from .orbits import find_copies, orbit_tendency
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _thetas(gen, n: int, d: int) -> list[np.ndarray]:
@@ -37,8 +30,49 @@ def _thetas(gen, n: int, d: int) -> list[np.ndarray]:
     return [gen.random(d) if i % 2 == 0 else gen.choice([0.0, 0.5, 1.0], size=d) for i in range(n)]
 
 
-def orbit_rules(out_dir, rng, quick: bool) -> list[Path]:
-    plt = _plt()
+def draw_orbit_rules(rng=None, quick: bool = False, *, ax=None, fig=None, record=None):
+    """Orbit tendencies of eleven decision rules on the Fig. 1 environment of Turner et al. 2021:
+    for random reward vectors theta, the fraction of theta's orbit (its permutations) on which a
+    rule chooses B (the visit distributions after l or r) at least as likely as A (after empty).
+
+    Turner & Tadepalli 2022 ("Parametrically Retargetable Decision-Makers Tend To Seek Power",
+    Lemma B.3 and Thm. 3.6): B holds n = 3 copies of A, so every rule that is
+    EU-determined (and every mixture of such rules) has a fraction >= n/(n+1) = 3/4 on every
+    orbit (dashed line); label tie-breaking (``ordered_optimal``), not EU-determined, falls below
+    it on tied rewards. Orbits are enumerated exactly (at most 8! = 40320 permutations).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, int, SeedSequence or None
+        Randomness of the reward vectors (half continuous U(0, 1), half in {0, 1/2, 1}).
+    quick : bool
+        6 reward vectors instead of 80.
+    ax, fig : matplotlib Axes or Figure, optional
+        Draw into ``ax``, or into a new axes of ``fig``; by default a new figure.
+    record : dict, optional
+        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn into.
+
+    Raises
+    ------
+    TypeError
+        If ``rng``, ``quick``, ``ax``, ``fig`` or ``record`` has the wrong type.
+    ValueError
+        If ``ax`` is not an axes of ``fig`` (give one of them), or ``rng`` is a negative seed.
+
+    Examples
+    --------
+    >>> from powerseek.figures import draw_orbit_rules
+    >>> record = {}
+    >>> fig = draw_orbit_rules(rng=0, quick=True, record=record)  # doctest: +SKIP
+    >>> record["copies"], bool(min(record["minimum"][:-1]) >= 3 / 4)  # (1.6 s)  # doctest: +SKIP
+    (3, True)
+    """
+    quick = base.check(quick, ax, fig, record)
     gen = as_generator(rng)
     mdp = examples.turner_fig1()
     dec = D.mdp_average_optimal(mdp, "star")
@@ -57,7 +91,7 @@ def orbit_rules(out_dir, rng, quick: bool) -> list[Path]:
     for j, th in enumerate(progress(thetas, total=n_theta, desc="theta")):
         for i, r in enumerate(rules):
             vals[i, j] = orbit_tendency(r, A, B, th).value
-    fig, ax = plt.subplots(figsize=(9, 5.2))
+    fig, ax = base.axes(ax, fig, (9, 5.2))
     ys = np.arange(len(rules))[::-1]
     jit = gen.uniform(-0.18, 0.18, size=vals.shape)
     for i, r in enumerate(rules):
@@ -78,7 +112,8 @@ def orbit_rules(out_dir, rng, quick: bool) -> list[Path]:
     ax.set_title(f"Orbit tendencies on Fig. 1 RSDs: A = {{e_empty}}, B = RSDs after l or r; {n_theta} reward vectors, exact orbits (≤ 8! = 40320)",
                  fontsize=9)
     ax.grid(alpha=0.3, axis="x")
-    side = {
+    base.fill(record, {
+        "source": f"{TURNER_2022}, Lemma B.3 and Thm. 3.6 (orbit tendencies); the environment: Turner et al. 2021, Fig. 1",
         "n_theta": n_theta,
         "copies": n,
         "rules": [r.name for r in rules],
@@ -87,8 +122,9 @@ def orbit_rules(out_dir, rng, quick: bool) -> list[Path]:
         "tied_theta": tied,
         "minimum": vals.min(axis=1),
         "stated": {"bound": "n/(n+1) for EU-determined rules and mixtures (Turner & Tadepalli 2022, Lemma B.3)", "n (Cor. D.12)": 3},
-    }
-    return save_figure(fig, out_dir, "powerseek_orbit_rules", side)
+        "quick": quick,
+    })
+    return fig
 
 
 FIG1_POS = {
@@ -97,10 +133,50 @@ FIG1_POS = {
 }
 
 
-def orbit_fig1(out_dir, rng, quick: bool) -> list[Path]:
+def draw_orbit_fig1(rng=None, quick: bool = False, *, ax=None, fig=None, record=None):
+    """The Fig. 1 MDP of Turner et al. 2021 with the three involutions that certify n = 3 copies
+    of A = {e_empty} in B (the visit distributions after l or r), and the exact orbit fractions
+    on which avoiding empty is optimal for three decision-makers.
+
+    Turner & Tadepalli 2022 ("Parametrically Retargetable Decision-Makers Tend To Seek Power",
+    Cor. D.12) guarantee >= 3/4 of every orbit for the average-optimal decision-maker; at gamma =
+    0.9 and horizon 3 the visit-distribution sets hold no copy of empty's, and no bound applies.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, int, SeedSequence or None
+        Randomness of the reward vectors (half continuous U(0, 1), half in {0, 1/2, 1}).
+    quick : bool
+        4 reward vectors instead of 40.
+    ax, fig : None, or a matplotlib Figure as fig
+        The two panels are drawn into ``fig``, by default a new figure; an axes holds one panel
+        only, so ``ax`` must be None.
+    record : dict, optional
+        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn into.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is given, or ``rng``, ``quick``, ``fig`` or ``record`` has the wrong type.
+    ValueError
+        If ``rng`` is a negative seed.
+
+    Examples
+    --------
+    >>> from powerseek.figures import draw_orbit_fig1
+    >>> record = {}
+    >>> fig = draw_orbit_fig1(rng=0, quick=True, record=record)  # doctest: +SKIP
+    >>> record["copies"], bool(min(record["fraction"][0]) >= 3 / 4)  # average-optimal  # doctest: +SKIP
+    (3, True)
+    """
     import networkx as nx
 
-    plt = _plt()
+    quick = base.check(quick, ax, fig, record, one_panel=False)
     gen = as_generator(rng)
     mdp = examples.turner_fig1()
     avg = D.mdp_average_optimal(mdp, "star")
@@ -113,7 +189,7 @@ def orbit_fig1(out_dir, rng, quick: bool) -> list[Path]:
     for j, th in enumerate(progress(thetas, total=n_theta, desc="theta")):
         for i, (_, dd) in enumerate(deciders):
             vals[i, j] = orbit_tendency(dd, ["empty"], ["l", "r"], th).value
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.1, 1]})
+    fig, (a1, a2) = base.panels(fig, (12, 4.6), 2, gridspec_kw={"width_ratios": [1.1, 1]})
     g = mdp.to_graph()
     g.remove_edges_from(nx.selfloop_edges(g))
     nx.draw_networkx_nodes(g, FIG1_POS, ax=a1, node_color="lightgray", node_size=1100)
@@ -142,7 +218,8 @@ def orbit_fig1(out_dir, rng, quick: bool) -> list[Path]:
     a2.grid(alpha=0.3)
     a2.set_title(f"exact orbits of {n_theta} reward vectors (half with ties); at γ = 0.9 and T = 3 the\n"
                  "visit-distribution sets hold no copy of empty's (it is reached a step earlier): no bound", fontsize=9)
-    side = {
+    base.fill(record, {
+        "source": f"{TURNER_2022}, Cor. D.12; the MDP: Turner et al. 2021, Fig. 1",
         "n_theta": n_theta,
         "copies": c.n,
         "involutions": [p.tolist() for p in c.involutions],
@@ -152,9 +229,27 @@ def orbit_fig1(out_dir, rng, quick: bool) -> list[Path]:
         "order_average": order,
         "thetas": np.array(thetas),
         "stated": {"Cor. D.12": ">= 3/4 of every orbit: average-optimal to avoid empty (n = 3)"},
-    }
-    return save_figure(fig, out_dir, "powerseek_orbit_fig1", side)
+        "quick": quick,
+    })
+    return fig
 
+
+def orbit_rules(out_dir, rng, quick: bool) -> list[Path]:
+    """Orbit fractions of eleven decision rules on Fig. 1, against n/(n+1) (Turner & Tadepalli 2022, Lemma B.3)."""
+    base.plt()
+    record: dict = {}
+    return save_figure(draw_orbit_rules(rng, quick, record=record), out_dir, "powerseek_orbit_rules", record)
+
+
+def orbit_fig1(out_dir, rng, quick: bool) -> list[Path]:
+    """Fig. 1 MDP with its certifying involutions and exact orbit fractions (Turner & Tadepalli 2022, Cor. D.12)."""
+    base.plt()
+    record: dict = {}
+    return save_figure(draw_orbit_fig1(rng, quick, record=record), out_dir, "powerseek_orbit_fig1", record)
+
+
+orbit_rules.__wrapped__ = draw_orbit_rules
+orbit_fig1.__wrapped__ = draw_orbit_fig1
 
 FIGURES = {
     "powerseek_orbit_rules": orbit_rules,

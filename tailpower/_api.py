@@ -33,6 +33,7 @@ SECTIONS = (
     Section("powerseek.limits", "Limits at gamma = 1 (cycles, gains, Blackwell optimality)", "powerseek"),
     Section("powerseek.multiagent", "Two agents on a shared environment (POWER in multi-agent games)", "powerseek"),
     Section("powerseek.strategies", "Hypothesis strategies", "powerseek", "strategies"),
+    Section("powerseek.figures", "Figures", "powerseek", "plot"),
     Section("cogpower", "The independent-steps model", "cogpower"),
     Section("cogpower.analytic", "Stable laws and predictions", "cogpower"),
     Section("cogpower.strategies", "Hypothesis strategies", "cogpower", "strategies"),
