@@ -132,6 +132,37 @@ def run_example(spec_path: str | os.PathLike, argv: list[str] | None = None, des
     Parses ``--scheduler ADDRESS|local``, ``--workers N``, ``--results PATH`` and ``--progress``
     from ``argv`` and returns ``(exit_code, records, spec)`` so that the script can print its own
     summary. Refused input exits with a usage message and code 2 (``SystemExit``).
+
+    Parameters
+    ----------
+    spec_path : str or os.PathLike
+        The sweep spec (a TOML file).
+    argv : list of str, optional
+        The command-line arguments (default ``sys.argv[1:]``).
+    description : str, optional
+        The ``--help`` text.
+
+    Returns
+    -------
+    (int, list of dict, SweepSpec)
+        The exit code (0 done, 1 a point or worker failed, 130 interrupted; the finished records
+        are saved in every case), the records in the results file and the spec.
+
+    Raises
+    ------
+    SystemExit
+        Code 2 with a usage message for refused options or an invalid spec (the ValueError or
+        TypeError naming the option or spec key is printed).
+
+    Examples
+    --------
+    An example script's ``main`` (starting worker processes takes a few seconds, so this is
+    not run here):
+
+    >>> from tailpower.sweep import run_example
+    >>> code, records, spec = run_example("examples/goodhart.toml", ["--workers", "2"])  # doctest: +SKIP
+    >>> code, len(records)                                                             # doctest: +SKIP
+    (0, 96)
     """
     p = argparse.ArgumentParser(description=description)
     add_arguments(p, spec=False)

@@ -226,6 +226,22 @@ def run_sweep(
     ``errors = "raise"`` the first exception from a point -- the swept function's own, unchanged --
     is re-raised with the point's parameters in a note, after the records finished so far are
     saved; ``errors = "record"`` stores it as an error record instead.
+
+    Examples
+    --------
+    A three-point sweep on a thread (a function already imported, so it starts at once):
+
+    >>> import concurrent.futures as cf, os, tempfile
+    >>> from tailpower.sweep import table
+    >>> spec = {"function": "tailpower._common:format_bytes", "seed_arg": False, "grid": {"n": [10, 1536, 2**31]},
+    ...         "results": os.path.join(tempfile.mkdtemp(), "bytes.jsonl")}
+    >>> with cf.ThreadPoolExecutor(1) as pool:
+    ...     records = run_sweep(spec, pool)
+    >>> sorted(table(records, "result.value")["result.value"])
+    ['1.5 KiB', '10 B', '2 GiB']
+    >>> with cf.ThreadPoolExecutor(1) as pool:   # a rerun finds every point done
+    ...     run_sweep(spec, pool) == records
+    True
     """
     spec = load_spec(spec, results=results)
     if executor is not None and not callable(getattr(executor, "submit", None)):

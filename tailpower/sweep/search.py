@@ -146,6 +146,17 @@ def points(spec: SweepSpec | str | os.PathLike | Mapping) -> list[dict]:
     -------
     list of dict
         ``{name: value}`` per point: grid points in row-major order, each with every random draw.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`tailpower.sweep.load_spec`, naming the spec key (or ``spec``).
+
+    Examples
+    --------
+    >>> points({"function": "goodhart:detection_asymptote", "results": "out.jsonl",
+    ...         "grid": {"kl": [1e-6, 1e-3], "tail_index": [2.0, 3.0]}})
+    [{'kl': 1e-06, 'tail_index': 2.0}, {'kl': 1e-06, 'tail_index': 3.0}, {'kl': 0.001, 'tail_index': 2.0}, {'kl': 0.001, 'tail_index': 3.0}]
     """
     spec = load_spec(spec)
     grid = _grid_points(spec) if spec.grid else [{}]

@@ -55,6 +55,14 @@ class SweepSpec:
         Absolute path of the results file.
     base_dir : pathlib.Path
         Directory that relative paths in the spec are resolved against.
+
+    Examples
+    --------
+    >>> from tailpower.sweep import load_spec
+    >>> spec = load_spec({"function": "goodhart:detection_asymptote", "seed_arg": False, "results": "out.jsonl",
+    ...                   "fixed": {"tail_index": 3.0}, "grid": {"kl": {"geomspace": [1e-6, 1e-2, 3]}}})
+    >>> spec.grid, spec.seed_arg
+    ({'kl': [1e-06, 0.0001, 0.01]}, None)
     """
 
     function: str
@@ -346,6 +354,17 @@ def load_spec(spec: str | os.PathLike | Mapping | SweepSpec, *, results: str | o
         cannot be read. A sweep whose points and records would not fit in the memory budget
         (``tailpower.memory_budget()``) raises :class:`tailpower.BudgetError` naming ``grid`` or
         ``search.n`` before any point is made (docs/contract.md, item 2).
+
+    Examples
+    --------
+    >>> spec = load_spec({"function": "goodhart:detection_asymptote", "grid": {"kl": [1e-6, 1e-3]},
+    ...                   "results": "out.jsonl"})
+    >>> spec.function, spec.seed, spec.seed_arg, spec.results.name
+    ('goodhart:detection_asymptote', 0, 'rng', 'out.jsonl')
+    >>> load_spec({"function": "goodhart:detection_asymptote", "grid": {"kl": []}, "results": "out.jsonl"})
+    Traceback (most recent call last):
+    ...
+    ValueError: grid.kl: no values
     """
     override = _results_path(results, Path.cwd()) if results is not None else None
     if isinstance(spec, SweepSpec):  # validated again: a SweepSpec can also be made by hand

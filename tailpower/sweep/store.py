@@ -238,6 +238,31 @@ def table(records: Iterable[Mapping], *fields: str) -> dict[str, np.ndarray]:
     Missing values (error records) become NaN for numeric columns; the strings "inf", "-inf",
     "nan" written for non-finite floats become floats again. A column that is not numeric (or
     ragged) is an object array with one entry per record.
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Sweep records (:func:`run_sweep`, :func:`load_results`).
+    *fields : str
+        Dotted paths into a record: ``"params.alpha"``, ``"result.value"``, ``"seed"``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        One array per field, in record order: float where every entry is a number (or missing),
+        else object.
+
+    Raises
+    ------
+    TypeError
+        ``records`` not an iterable of dicts; a field that is not a non-empty string.
+
+    Examples
+    --------
+    >>> recs = [{"params": {"alpha": 0.5}, "result": {"value": "inf"}},
+    ...         {"params": {"alpha": 2.0}, "error": "ValueError: ..."}]
+    >>> table(recs, "params.alpha", "result.value")
+    {'params.alpha': array([0.5, 2. ]), 'result.value': array([inf, nan])}
     """
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise TypeError(f"records: expected a list of sweep records (dicts), got {type(records).__name__}")
