@@ -118,3 +118,47 @@ def test_every_result_class_of_cogpower_tailpower_and_proofs_has_the_mixin():
                 Estimate, Check, Claim, ClaimResult):
         assert issubclass(cls, ResultMixin), cls
     assert str(Estimate(0.836412, 0.00123, "mc", 10000)) == "0.8364 ± 0.0012 (mc, 10000 samples)"
+
+
+def test_goodhart_results_print_value_error_method_samples_and_round_trip():
+    """goodhart's result classes share the mixin: ``str`` leads with ``value ± stderr (method,
+    samples)`` and ``to_dict()`` is plain data that rebuilds an equal result."""
+    from scipy import stats
+
+    import goodhart as gh
+
+    for cls in (gh.ConditionalMean, gh.TailEstimate, gh.BootstrapCI, gh.HillPath, gh.TailReport, gh.KLOptimum,
+                gh.KLConstruction, gh.TrajectoryReweighting, gh.Detectability, gh.DetectionMC):
+        assert issubclass(cls, ResultMixin), cls
+    x = np.random.default_rng(0).pareto(2.0, 2000) + 1.0
+    est = gh.hill(x, 100)  # value and stderr = value / sqrt(100), Hill 1975
+    assert str(est) == format_value(est.value, est.stderr) + " (hill, 2000 samples)"
+    assert abs(est.stderr - est.value / 10) < 1e-15
+    mc = gh.conditional_mean(stats.norm(), stats.norm(), 1.0, method="mc", samples=4000, rng=0)
+    assert str(mc) == f"{format_value(mc.value, mc.stderr)} (mc, 4000 samples)"
+    assert str(gh.kl_optimum(stats.norm(), stats.norm(), beta=2.0)).endswith(" (quad)")
+    path = gh.hill_path(x, ks=np.arange(1, 50))
+    assert str(path).startswith("49 values in [") and str(path).endswith(" (2000 samples)")
+    results = [est, mc, gh.bootstrap(x, 100, n_boot=20, rng=0), path,
+               gh.kl_optimum(stats.norm(), stats.norm(), beta=[1.0, 2.0]),
+               gh.reweight_trajectories(np.full(4, 0.25), [0.0, 1.0, 2.0, 10.0], t=5.0)]
+    for r in results:
+        d = json.loads(json.dumps(r.to_dict()))
+        assert d == r.to_dict()
+        back = type(r)(**{k: np.asarray(v) if isinstance(v, list) else v for k, v in d.items()})
+        for f in d:
+            a, b = getattr(back, f), getattr(r, f)
+            assert np.array_equal(a, b) if isinstance(b, np.ndarray) else a == b, (type(r).__name__, f)
+
+
+def test_tail_report_prints_a_summary_and_exports_every_number_but_the_figure():
+    import goodhart as gh
+
+    plt = pytest.importorskip("matplotlib.pyplot")
+    rep = gh.tail_report(np.random.default_rng(1).normal(size=400), ks_at=(20,), rng=0)
+    plt.close(rep.figure)
+    d = rep.to_dict()
+    assert "figure" not in d and d["hill_at"] == {"20": list(rep.hill_at[20])} and d["n"] == 400
+    json.dumps(d)
+    text = str(rep)
+    assert text.startswith("n = 400, mean ") and f"k=20: {format_value(*rep.hill_at[20])}" in text
