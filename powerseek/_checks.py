@@ -50,7 +50,24 @@ _work_limit = _DEFAULT_WORK
 
 
 def work_limit() -> float:
-    """The most steps (about 10 ns each) a powerseek call driven by a size parameter may take."""
+    """The most steps (about 10 ns each) a powerseek call driven by a size parameter may take.
+
+    Returns
+    -------
+    float
+        The current limit (default ``5e9``, about a minute); a call that would need more steps
+        raises :class:`tailpower.BudgetError` before it starts.
+
+    Raises
+    ------
+    Nothing: it only reads the limit.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> ps.work_limit()
+    5000000000.0
+    """
     return _work_limit
 
 
@@ -65,10 +82,34 @@ def _restore(old: float) -> Iterator[float]:
 def set_work_limit(steps: float):
     """Set the work limit of powerseek calls (steps of about 10 ns; default ``5e9``, about a minute).
 
-    Returns a context manager restoring the previous limit, so both forms work::
+    Parameters
+    ----------
+    steps : float
+        The new limit, a finite number >= 1e6.
 
-        ps.set_work_limit(1e11)              # from now on
-        with ps.set_work_limit(1e12): ...    # only inside the block
+    Returns
+    -------
+    context manager
+        Restores the previous limit on exit, so both forms work::
+
+            ps.set_work_limit(1e11)              # from now on
+            with ps.set_work_limit(1e12): ...    # only inside the block
+
+    Raises
+    ------
+    TypeError
+        If ``steps`` is not a real number.
+    ValueError
+        If ``steps`` is below 1e6, infinite or NaN.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> with ps.set_work_limit(1e11):
+    ...     ps.work_limit()
+    100000000000.0
+    >>> ps.work_limit()  # restored on leaving the block
+    5000000000.0
     """
     global _work_limit
     x = check_real("steps", steps)

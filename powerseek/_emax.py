@@ -44,6 +44,40 @@ def expected_max_iid(dist, n: int) -> float:
     summation of P(max > k) = 1 - F(k)^n. A law with E[X] = +inf gives +inf (max >= X_1); a law
     without a mean (Cauchy) is refused, as is a law whose scipy ``isf`` is inaccurate in the tail
     that matters (checked: sf(isf(w)) = w).
+
+    POWER at gamma -> 0 is this expectation over the successors (Turner et al. 2021, "Optimal
+    Policies Tend to Seek Power", section 5).
+
+    Parameters
+    ----------
+    dist : scipy.stats frozen distribution
+        The law of each draw, e.g. ``stats.uniform()``.
+    n : int
+        The number of draws, 1 to 1e300.
+
+    Returns
+    -------
+    float
+        E[max]; ``inf`` for a law with an infinite mean.
+
+    Raises
+    ------
+    TypeError
+        If ``dist`` is not a frozen scipy law (or is a family such as ``stats.norm`` itself), or
+        ``n`` is not an integer.
+    ValueError
+        If ``n`` is below 1 or above 1e300; ``dist`` has no mean (Cauchy), its quantiles are too
+        inaccurate or too slow to evaluate in the tail that matters, or the quadrature or the
+        discrete sum does not converge.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> import powerseek as ps
+    >>> round(ps.expected_max_iid(stats.uniform(), 3), 12)  # n/(n + 1)
+    0.75
+    >>> round(ps.expected_max_iid(stats.expon(), 3), 12)  # the harmonic number H_3 = 11/6
+    1.833333333333
     """
     dist = _check_dist("dist", dist)
     n = check_int("n", n)

@@ -185,6 +185,40 @@ def reachable_cycles(mdp: MDP, max_cycles: int = 100_000) -> tuple[list[tuple[in
     distributions over these cycles (Turner et al. 2021, section 5). The number of simple cycles
     grows exponentially (gridworlds): more than ``max_cycles`` is refused with a ValueError naming
     ``mdp`` (:func:`max_gain` uses Karp's algorithm instead, polynomial at any size).
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    max_cycles : int, default 100,000
+        The most simple cycles to enumerate.
+
+    Returns
+    -------
+    cycles : list of tuple of int
+        Each simple cycle as its state indices, sorted.
+    reach : ndarray of bool (S, number of cycles)
+        ``reach[s, c]``: cycle c can be reached from state s.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP or ``max_cycles`` not an integer.
+    ValueError
+        If the MDP is stochastic (``mdp``), has more than ``max_cycles`` simple cycles
+        (``mdp``), or ``max_cycles`` < 1.
+    tailpower.BudgetError
+        If the reachability table would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.turner_fig1()
+    >>> cycles, reach = ps.reachable_cycles(mdp)
+    >>> [tuple(mdp.states[i] for i in c) for c in cycles]
+    [('empty',), ('l_nw', 'l_sw'), ('l_sw',), ('r_ne',), ('r_ne', 'r_se'), ('r_se',)]
+    >>> reach[mdp.index("l")].tolist()  # from l: the cycles through l_nw and l_sw
+    [False, True, True, False, False, False]
     """
     check_mdp(mdp)
     max_cycles = check_int("max_cycles", max_cycles)
@@ -225,7 +259,32 @@ def gain_steps(mdp: MDP) -> float:
 
 
 def karp_steps(mdp: MDP) -> float:
-    """Work (steps) of Karp's algorithm for one reward vector: sum over components of (n+1) E + n^2."""
+    """Work (steps) of Karp's algorithm for one reward vector: sum over components of (n+1) E + n^2.
+
+    :func:`max_gain` with ``method="auto"`` compares it with the work of policy iteration.
+
+    Parameters
+    ----------
+    mdp : MDP
+
+    Returns
+    -------
+    float
+        Steps of about 10 ns (the unit of :func:`powerseek.work_limit`).
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> from powerseek.limits import karp_steps
+    >>> karp_steps(ps.examples.turner_fig1())  # components of 1, 2 and 2 states with loops
+    43.0
+    """
+    check_mdp(mdp)
     sc = _scc(mdp)
     ptr, _, eptr = sc["args"][0], sc["args"][1], sc["args"][2]
     n = np.diff(ptr).astype(float)
@@ -246,6 +305,36 @@ def max_gain(mdp: MDP, rewards, method: str = "auto") -> np.ndarray:
     iteration on deterministic MDPs, whichever is estimated cheaper (Karp's O(n E) per component
     is quadratic on a large gridworld), policy iteration on stochastic ones. Returns (K, S) (or
     (S,) for one reward vector).
+
+    Parameters
+    ----------
+    mdp : MDP
+    rewards : array (S,) or (K, S)
+        Rewards on states, in ``mdp.states`` order.
+    method : "auto" | "karp" | "cycles" | "pi" | "lp"
+
+    Returns
+    -------
+    ndarray (S,) or (K, S)
+        The optimal gain of every state.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP or ``rewards`` not real.
+    ValueError
+        ``rewards`` of the wrong shape or not finite; ``method`` unknown, or "karp"/"cycles" on
+        a stochastic MDP (``mdp``); too many simple cycles for "cycles" (``mdp``).
+    tailpower.BudgetError
+        If the work would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.turner_fig1()
+    >>> R = [0, 1, 0, 0, 0, 0, 0, 0.5]  # empty pays 1, r_se pays 0.5
+    >>> ps.max_gain(mdp, R).tolist()  # star reaches empty's self-loop; from r the best is r_se's loop
+    [1.0, 1.0, 0.0, 0.0, 0.0, 0.5, 0.5, 0.5]
     """
     check_mdp(mdp)
     method = check_choice("method", method, ("auto", "karp", "cycles", "pi", "lp"))
@@ -296,6 +385,37 @@ def lassos(mdp: MDP, state, max_lassos: int = 200_000) -> list[tuple[int, tuple[
     Depth-first search with an explicit stack (chains of any length). Their number grows
     exponentially with the branching: more than ``max_lassos`` trajectories, or more than the
     memory budget or work limit to hold or find them, is refused with a ValueError naming ``mdp``.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    state : state name or index
+        Where the trajectories start.
+    max_lassos : int, default 200,000
+        The most trajectories to enumerate.
+
+    Returns
+    -------
+    list of (int, tuple of int, tuple of int)
+        ``(first action column, path, cycle)`` per trajectory, state indices.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP or ``max_lassos`` not an integer.
+    ValueError
+        If the MDP is stochastic, ``state`` is unknown, ``max_lassos`` < 1, or there are more than
+        ``max_lassos`` trajectories (``mdp``).
+    tailpower.BudgetError
+        If holding or finding them would exceed the memory budget or the work limit.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.turner_fig1()
+    >>> [([mdp.states[i] for i in p], [mdp.states[i] for i in c]) for _, p, c in ps.lassos(mdp, "l")]
+    [(['l', 'l_nw'], ['l_sw']), (['l'], ['l_nw', 'l_sw']), (['l'], ['l_sw']), (['l'], ['l_sw', 'l_nw'])]
     """
     check_mdp(mdp)
     max_lassos = check_int("max_lassos", max_lassos)
@@ -382,7 +502,46 @@ def limit_steps(mdp: MDP, state, limit: str, ties: bool = True) -> float:
     """Work (steps) of the exact limit comparison for one reward vector at ``state`` (builds the
     lasso tables on first use). Every order of the series is compared only among the trajectories
     still tied, so without ties (continuous rewards) the first order costs L x S and the rest
-    little; with ties (``ties``: discrete or fixed rewards) up to all O orders."""
+    little; with ties (``ties``: discrete or fixed rewards) up to all O orders.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    state : state name or index
+    limit : "one" | "zero"
+        gamma -> 1 or gamma -> 0.
+    ties : bool, default True
+        Whether rewards may tie (then every order may be compared).
+
+    Returns
+    -------
+    float
+        Steps of about 10 ns (the unit of :func:`powerseek.work_limit`).
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP or ``ties`` not a bool.
+    ValueError
+        If the MDP is stochastic (``mdp``), ``state`` is unknown, ``limit`` is not "one" or
+        "zero", or the trajectories are too many (``mdp``).
+    tailpower.BudgetError
+        If the lasso tables would exceed the memory budget or the work limit.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> from powerseek.limits import limit_steps
+    >>> limit_steps(ps.examples.turner_fig1(), "star", "one")  # 11 trajectories x 17 orders x 8 states + 8
+    1504.0
+    """
+    from ._checks import check_bool
+
+    check_mdp(mdp)
+    limit = check_choice("limit", limit, ("one", "zero"))
+    ties = check_bool("ties", ties)
+    require_deterministic(mdp, "limit_steps")
     coef, _, _ = _lasso_tables(mdp, state, limit)
     L, O, S = coef.shape
     return float(L * S * (O if ties else min(O, 1.25))) + mdp.n_states
@@ -455,6 +614,41 @@ def limit_optimal_actions(mdp: MDP, state, rewards, limit: str, method: str = "a
     Ties: coefficients within 1e-9 x (largest coefficient row norm) x max|r| count as equal;
     exact ties (equal rational coefficients) are equal in float64 up to rounding far inside that.
     Rewards are scaled by a power of two first (the order is invariant), so no sum overflows.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : state name or index
+    rewards : array (S,) or (K, S)
+        Rewards on states, in ``mdp.states`` order.
+    limit : "one" | "zero"
+        gamma -> 1 (Blackwell optimality) or gamma -> 0.
+    method : "auto" | "pi" | "lassos"
+
+    Returns
+    -------
+    ndarray of bool (A,) or (K, A)
+        Columns in ``mdp.action_mask``'s layout; absent actions are False.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP or ``rewards`` not real.
+    ValueError
+        ``limit`` or ``method`` unknown, or "pi" with ``limit="zero"`` (``method``); "lassos" on a
+        stochastic MDP or with too many trajectories (``mdp``); ``state`` unknown; ``rewards`` of
+        the wrong shape or not finite; policy iteration that does not settle (``mdp``).
+    tailpower.BudgetError
+        If the work would exceed the memory budget or the work limit.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.turner_fig1()
+    >>> R = [0, 0.5, 0, 0, 0, 0, 1, 1]  # r_ne and r_se pay 1: going r is Blackwell-optimal
+    >>> ok = ps.limit_optimal_actions(mdp, "star", R, "one")
+    >>> [a for a, m in zip(mdp.actions[0], ok[mdp.action_mask[0]]) if m]
+    ['r']
     """
     check_mdp(mdp)
     limit = check_choice("limit", limit, ("one", "zero"))

@@ -92,6 +92,14 @@ class VIResult(ResultMixin):
         action layout) of the first action maximising sum_s' T(s, a, s') V(s'), as QuantEcon's
         ``sigma`` and pymdptoolbox's ``policy``. Its value is within 2 gamma bound / (1 - gamma)
         of V* (and optimal when no two actions are that close).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.MDP.gridworld(1, 2)  # two cells; actions ("E", "stay") and ("W", "stay")
+    >>> res = ps.value_iteration(mdp, [0.0, 1.0], 0.5)  # go east, then stay: 0.5 + 0.25 + ... = 1
+    >>> res.values.round(9).tolist(), res.policy.tolist()  # columns: 0 = "E" at 0,0; 1 = "stay" at 0,1
+    ([1.0, 2.0], [0, 1])
     """
 
     values: np.ndarray
@@ -289,6 +297,26 @@ def value_iteration(mdp: MDP, rewards, gamma: float, eps: float = 1e-10, method:
     VIResult
         ``values``, ``iterations``, ``bound``, ``method`` and the greedy ``policy`` (action
         columns).
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, or ``rewards``, ``gamma`` or ``eps`` is not real.
+    ValueError
+        ``gamma`` outside (0, 1), or so close to 1 that float64 cannot certify V* (or value
+        iteration was forced beyond 1e6 sweeps); ``eps`` <= 0; ``rewards`` of the wrong shape, not
+        finite, or so large that R/(1 - gamma) overflows; ``method`` unknown.
+    tailpower.BudgetError
+        If the reward matrix would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.turner_fig1()
+    >>> R = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # reward 1 in "empty" only
+    >>> res = ps.value_iteration(mdp, R, 0.5)
+    >>> round(float(res.values[0]), 9)  # star -> empty forever: 0.5 + 0.25 + ... = 1
+    1.0
     """
     method = check_choice("method", method, ("auto", "vi", "pi"))
     return _solve_public(mdp, rewards, gamma, eps, method)
@@ -324,6 +352,16 @@ def policy_iteration(mdp: MDP, rewards, gamma: float, eps: float = 1e-10) -> VIR
     VIResult
         with ``method == "pi"``; ``policy`` gives action columns, like QuantEcon's ``sigma``.
 
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, or ``rewards``, ``gamma`` or ``eps`` is not real.
+    ValueError
+        ``gamma`` outside (0, 1) or too close to 1 for float64 to certify V*; ``eps`` <= 0;
+        ``rewards`` of the wrong shape, not finite, or so large that R/(1 - gamma) overflows.
+    tailpower.BudgetError
+        If the reward matrix would exceed the memory budget.
+
     Examples
     --------
     >>> import numpy as np
@@ -337,10 +375,45 @@ def policy_iteration(mdp: MDP, rewards, gamma: float, eps: float = 1e-10) -> VIR
 
 
 def policy_value(mdp: MDP, policy, reward, gamma: float) -> np.ndarray:
-    """Exact V^pi_R by a linear solve: (I - gamma P_pi) V = R.
+    """Exact V^pi_R by a linear solve: (I - gamma P_pi) V = R (sparse LU and two steps of
+    iterative refinement with long-double residuals).
 
-    ``policy[s]`` is an action of state s: its name, or its position among the state's valid
-    actions (ints). Returns V (S,).
+    Parameters
+    ----------
+    mdp : MDP
+    policy : sequence of length S
+        ``policy[s]`` is an action of state s: its name, or its position among the state's
+        valid actions (ints).
+    reward : array (S,)
+        One reward vector, in ``mdp.states`` order.
+    gamma : float in (0, 1)
+
+    Returns
+    -------
+    ndarray (S,)
+        V^pi_R(s) = E[sum_t gamma^t R(s_t)] from each state, rewards collected from t = 0.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, ``policy`` is not a sequence, or ``reward`` or ``gamma`` is not
+        real.
+    ValueError
+        ``gamma`` outside (0, 1); ``reward`` not one finite vector of length S, or so large that
+        R/(1 - gamma) overflows; ``policy`` of the wrong length or naming an action a state does
+        not have.
+    tailpower.BudgetError
+        If the LU factorisation would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.wait()  # start -> {candy, wait}; wait -> {chocolate, hug}
+    >>> mdp.states
+    ('start', 'candy', 'wait', 'chocolate', 'hug')
+    >>> v = ps.policy_value(mdp, ["wait", "candy", "hug", "chocolate", "hug"], [0, 0, 0, 0, 1], 0.5)
+    >>> v.round(12).tolist()  # start -> wait -> hug, then stay: 0.25/(1 - 0.5) = 0.5
+    [0.5, 0.0, 1.0, 0.0, 2.0]
     """
     check_mdp(mdp)
     gamma = check_gamma(gamma)
@@ -384,8 +457,44 @@ def policy_value(mdp: MDP, policy, reward, gamma: float) -> np.ndarray:
 def q_values(mdp: MDP, V, rewards, gamma: float, state=None) -> np.ndarray:
     """Q(s, a) = R(s) + gamma sum_s' T(s, a, s') V(s'); -inf for absent actions.
 
-    ``V`` and ``rewards`` are (S,) or (K, S) (one of them may be a single vector). With ``state``
-    given, returns (K, A) for that state only; else (K, S, A).
+    Parameters
+    ----------
+    mdp : MDP
+    V : array (S,) or (K, S)
+        Values of the states (e.g. ``value_iteration(...).values``).
+    rewards : array (S,) or (K, S)
+        Rewards on states; one of ``V`` and ``rewards`` may be a single vector for a batch of
+        the other.
+    gamma : float in [0, 1]
+    state : state name or index, optional
+        Only this state's actions.
+
+    Returns
+    -------
+    ndarray
+        (S, A) or (K, S, A); with ``state``, (A,) or (K, A). Columns follow ``mdp.action_mask``'s
+        action layout; absent actions are -inf.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, or ``V``, ``rewards`` or ``gamma`` is not real.
+    ValueError
+        ``gamma`` outside [0, 1]; ``V`` or ``rewards`` of the wrong shape or not finite, or
+        batches of different sizes; ``state`` unknown; values so large that R + gamma T V would
+        overflow.
+    tailpower.BudgetError
+        If the Q table would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.wait()
+    >>> mdp.states
+    ('start', 'candy', 'wait', 'chocolate', 'hug')
+    >>> q = ps.q_values(mdp, [0.0, 0.0, 1.0, 0.0, 2.0], [0.0] * 5, 0.5, state="start")
+    >>> q[mdp.action_mask[0]].tolist()  # to candy (V = 0) and to wait (V = 1)
+    [0.0, 0.5]
     """
     check_mdp(mdp)
     gamma = check_gamma(gamma, open_interval=False)
@@ -428,6 +537,42 @@ def optimal_actions(mdp: MDP, rewards, gamma: float, eps: float = 1e-10, state=N
     detected; a non-optimal action is reported optimal only if it is within 2 gamma eps of optimal.
     The rewards are scaled by a power of two first (optimal actions do not change), and eps is
     relative to that scale: rewards of size 1e-20 are compared as carefully as rewards of size 1.
+
+    Parameters
+    ----------
+    mdp : MDP
+    rewards : array (S,) or (K, S)
+        Rewards on states, in ``mdp.states`` order.
+    gamma : float in (0, 1)
+    eps : float > 0
+        Accuracy of V* (scaled units); actions within 2 gamma eps of the best count as optimal.
+    state : state name or index, optional
+        Only this state's actions.
+
+    Returns
+    -------
+    ndarray of bool
+        (S, A), or (K, S, A) for a batch; with ``state``, (A,) or (K, A). Columns follow
+        ``mdp.action_mask``'s layout; absent actions are False.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, or ``rewards``, ``gamma`` or ``eps`` is not real.
+    ValueError
+        ``gamma`` outside (0, 1) or too close to 1 for float64; ``eps`` <= 0; ``rewards`` of the
+        wrong shape or not finite; ``state`` unknown.
+    tailpower.BudgetError
+        If the masks would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp = ps.examples.turner_fig1()
+    >>> R = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # only "empty" pays
+    >>> ok = ps.optimal_actions(mdp, R, 0.9, state="star")
+    >>> [a for a, m in zip(mdp.actions[0], ok[mdp.action_mask[0]]) if m]
+    ['empty']
     """
     check_mdp(mdp)
     gamma = check_gamma(gamma)
