@@ -42,6 +42,14 @@ class Counterexample(ResultMixin):
         Parameter vectors evaluated.
     history : ndarray
         Running minimum after each evaluation.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> A, B = [[1, 0, 0]], [[0, 1, 0], [0, 0, 1]]
+    >>> found = ps.search_counterexample(ps.decisions.optimal(), A, B, trials=10, local_steps=5, rng=0)
+    >>> found.value, found.bound, found.violates  # the optimal rule keeps n/(n + 1) = 2/3
+    (0.6666666666666666, 0.6666666666666666, False)
     """
 
     theta: np.ndarray
@@ -80,7 +88,51 @@ def search_counterexample(
 
     ``copies`` (default: certified by :func:`find_copies` for vector options; the MDP decision's
     option vectors otherwise) gives the bound n/(n+1); ``violates`` says whether the best found
-    breaks #more >= n #less. For EU-determined rules it never should (2022 paper).
+    breaks #more >= n #less. For EU-determined rules it never should (Turner & Tadepalli 2022,
+    "Parametrically Retargetable Decision-Makers Tend To Seek Power", Thm. 3.6).
+
+    Parameters
+    ----------
+    decide : Decision, MDPDecision, or callable (X, C, theta) -> float
+        As for :func:`orbit_tendency`.
+    A, B : option sets
+        As for :func:`orbit_tendency`.
+    C : option set, optional
+        The full option set (default A cup B).
+    copies : int, optional
+        n for the bound n/(n+1) (default: certified by :func:`find_copies`).
+    trials : int, default 200
+        Random candidates.
+    local_steps : int, default 100
+        Hill-climbing steps from the best candidate.
+    levels : sequence of float, optional
+        The values tied candidates draw from (default 0, 1, 2).
+    rng : numpy.random.Generator, int, SeedSequence or None
+    max_exact : int, default 50,000
+        Orbits up to this size are enumerated, larger ones sampled.
+
+    Returns
+    -------
+    Counterexample
+        The parameter vector with the smallest ``more + equal`` found and its tendency.
+
+    Raises
+    ------
+    TypeError
+        If ``decide`` is neither a decision nor a callable, or a count is not an integer.
+    ValueError
+        ``trials`` or ``max_exact`` < 1, ``local_steps`` or ``copies`` < 0; ``levels`` empty or
+        not finite; ``A``, ``B``, ``C`` malformed; ``decide`` failing on a drawn vector.
+    tailpower.BudgetError
+        If the trials would exceed the work limit.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> A, B = [[1, 0, 0]], [[0, 1, 0], [0, 0, 1]]  # B holds 2 copies of A
+    >>> found = ps.search_counterexample(ps.decisions.ordered_optimal(), A, B, trials=10, local_steps=5, rng=0)
+    >>> found.violates, found.theta.tolist()  # label tie-breaking is not EU-determined: all tied, A wins
+    (True, [2.0, 2.0, 2.0])
     """
     decide = _check_decide(decide)
     gen = as_generator(rng)

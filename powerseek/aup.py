@@ -59,6 +59,15 @@ class AUPPolicy(ResultMixin):
     lam, gamma : float
     bound : float
         Sup-norm error bound on ``values``.
+
+    Examples
+    --------
+    >>> import numpy as np, powerseek as ps
+    >>> mdp = ps.MDP.gridworld(3, 3)
+    >>> r = np.zeros(9); r[8] = 1.0
+    >>> pol = ps.aup_policy(mdp, r, np.eye(9)[[0]], lam=0.0, gamma=0.9)  # lam = 0: the optimal agent
+    >>> pol.actions[8], bool(pol.penalty[8, mdp.action_index(8, "stay")] == 0.0)  # stays where it is paid
+    ('stay', True)
     """
 
     policy: np.ndarray
@@ -92,6 +101,14 @@ class ActionFrequencies(ResultMixin):
     samples : int
     agent : str
         "aup" or "power-averse".
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> f = ps.power_averse_frequencies(ps.examples.pacman_shutdown(), "0,0", [0.0, 5.0], 0.9,
+    ...                                 samples=200, rng=0, power_samples=400)
+    >>> f.actions, f["off"].tolist()  # lam = 5: always shut off (POWER 0.52 against 0.89)
+    (('1,0', '0,1', '0,0', 'off'), [0.16, 1.0])
     """
 
     state: str
@@ -333,6 +350,28 @@ def aup_action_frequencies(mdp: MDP, state, lam, gamma: float, rewards=None, n_a
     Returns
     -------
     ActionFrequencies
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, ``noop`` not a string, or a count not an integer.
+    ValueError
+        ``state`` unknown; ``lam`` negative, not finite or not 1-D; ``gamma`` outside (0, 1);
+        ``samples`` < 2, ``n_aux`` or ``power_samples`` < 1; a state without the ``noop`` action;
+        ``rewards`` not a reward law for this MDP; value iteration that does not converge
+        (``gamma``) or rewards whose values leave the float range (``rewards``).
+    tailpower.BudgetError
+        If the work or memory would exceed the work limit or the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> f = ps.aup_action_frequencies(ps.examples.pacman_shutdown(), "0,0", [0.0, 10.0], 0.9, samples=200,
+    ...                               rng=0, noop="self", power_samples=400)
+    >>> f.actions, f["0,0"].tolist()  # the no-op (stay at 0,0) takes over as lam grows
+    (('1,0', '0,1', '0,0', 'off'), [0.12, 0.7])
+    >>> float(f["off"][1])  # ... and shutdown, which changes attainable utility most, is avoided
+    0.0
     """
     s, lams, gamma, K = _start(mdp, state, lam, gamma, samples)
     N = check_int("n_aux", n_aux)
@@ -381,6 +420,24 @@ def power_averse_frequencies(mdp: MDP, state, lam, gamma: float, rewards=None, s
     Returns
     -------
     ActionFrequencies
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP or a count is not an integer.
+    ValueError
+        As :func:`aup_action_frequencies`: ``state`` unknown, ``lam`` negative or not finite,
+        ``gamma`` outside (0, 1), ``samples`` < 2, ``rewards`` not a law for this MDP.
+    tailpower.BudgetError
+        If the work or memory would exceed the work limit or the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> f = ps.power_averse_frequencies(ps.examples.pacman_shutdown(), "0,0", [0.0, 5.0], 0.9,
+    ...                                 samples=200, rng=0, power_samples=400)
+    >>> f["off"].tolist()  # lam = 0 is the optimal agent; at lam = 5 it always shuts off
+    [0.16, 1.0]
     """
     from .solvers import value_iteration
 

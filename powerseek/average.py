@@ -78,6 +78,15 @@ class AverageResult:
         residuals of the stationary and absorption equations); HiGHS's tolerance for "lp".
     method : str
         "pi" or "lp".
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> res = ps.average_optimal(ps.examples.turner_fig1(), [0, 1, 0, 0, 0, 0, 0, 0.5])
+    >>> res.gain.tolist()  # empty pays 1 forever; from r the best loop is r_se's (0.5)
+    [1.0, 1.0, 0.0, 0.0, 0.0, 0.5, 0.5, 0.5]
+    >>> float(res.bias[0])  # star pays 0 once before empty: sum_t (r_t - g) = -1
+    -1.0
     """
 
     gain: np.ndarray

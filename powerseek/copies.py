@@ -48,7 +48,31 @@ def _perm(phi) -> np.ndarray | None:
 
 
 def is_involution(phi) -> bool:
-    """phi(phi(i)) = i for all i (False for anything that is not a permutation of 0..d-1)."""
+    """phi(phi(i)) = i for all i (False for anything that is not a permutation of 0..d-1).
+
+    Involutions certify copies of option sets (Turner & Tadepalli 2022, Def. A.7).
+
+    Parameters
+    ----------
+    phi : array_like of int (d,)
+        A candidate permutation of 0..d-1, ``phi[i]`` the image of i.
+
+    Returns
+    -------
+    bool
+        Whether ``phi`` is a permutation equal to its own inverse.
+
+    Raises
+    ------
+    TypeError
+        If ``phi`` is not an array of real numbers.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> ps.is_involution([1, 0, 2]), ps.is_involution([1, 2, 0]), ps.is_involution([0, 0])
+    (True, False, False)
+    """
     p = _perm(phi)
     return bool(p is not None and np.all(p[p] == np.arange(p.size)))
 
@@ -78,6 +102,13 @@ class Copies:
     exhaustive : bool
         True if every involution of S_d was considered (no transposition or candidate cap was hit),
         so ``n`` is the largest number of copies that exists.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> c = ps.find_copies([[1, 0, 0]], [[0, 1, 0], [0, 0, 1]])
+    >>> c.n, c.bound, c.verify([[1, 0, 0]], [[0, 1, 0], [0, 0, 1]])
+    (2, 0.6666666666666666, True)
     """
 
     n: int
@@ -182,12 +213,42 @@ def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int
     512 candidates for the clique step; hitting a cap makes ``exhaustive`` False, never ``n``
     wrong.
 
+    Parameters
+    ----------
+    A, B : array_like (m, d) and (k, d)
+        The option sets, one outcome vector per row.
+    max_transpositions : int, optional
+        The most transpositions of a candidate involution (default d // 2: all).
+    max_candidates : int, default 20,000
+        The most candidates enumerated.
+    per_image : int, default 3
+        Candidates kept per image for the clique step.
+    max_nodes : int, default 200,000
+        The most search nodes visited.
+
     Returns
     -------
     Copies
         ``n`` is certified (``Copies.verify`` re-checks it). ``exhaustive`` is True when n equals
         the number of distinct images over *all* involutions (search not capped): then no larger
         n exists.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` or ``B`` is not real, or a cap is not an integer.
+    ValueError
+        If ``A`` or ``B`` is empty or not 2-D or not finite, their vectors differ in length
+        (``B``), or a cap is below its minimum (0 transpositions, 1 otherwise).
+    tailpower.BudgetError
+        If the search would exceed the work limit or the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> c = ps.find_copies([[1, 0, 0]], [[0, 1, 0], [0, 0, 1]])  # e_1 against {e_2, e_3}
+    >>> c.n, [phi.tolist() for phi in c.involutions], c.exhaustive  # swap 1 with 3, 1 with 2
+    (2, [[2, 1, 0], [1, 0, 2]], True)
     """
     import networkx as nx
 

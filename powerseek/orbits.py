@@ -81,7 +81,33 @@ def orbit_size(theta) -> int:
     """|S_d . theta| = d! / prod_i m_i!, m_i the multiplicities of the distinct entries (exact int).
 
     The integer has about log10(d!) digits; above a million digits (d around 200,000 distinct
-    entries) it is refused with a ValueError naming theta."""
+    entries) it is refused with a ValueError naming theta.
+
+    Parameters
+    ----------
+    theta : array_like (d,)
+        A finite parameter vector (utility or reward); S_d permutes its entries.
+
+    Returns
+    -------
+    int
+        The number of distinct permutations of ``theta`` (Turner & Tadepalli 2022, "Parametrically
+        Retargetable Decision-Makers Tend To Seek Power": the orbit of theta under S_d).
+
+    Raises
+    ------
+    TypeError
+        If ``theta`` is not an array of real numbers.
+    ValueError
+        If ``theta`` is empty, not 1-D or not finite, or its orbit size would have more than a
+        million digits.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> ps.orbit_size([0.0, 0.0, 1.0]), ps.orbit_size([1, 2, 3, 4])  # 3!/2!, 4!
+    (3, 24)
+    """
     th = _theta(theta)
     digits = _log_orbit_size(th) / math.log(10)
     if digits > 1e6:
@@ -118,14 +144,68 @@ def orbit_blocks(theta, block: int | None = None) -> Iterator[np.ndarray]:
 
 
 def orbit(theta) -> Iterator[np.ndarray]:
-    """Lazily yield every distinct permutation of ``theta`` once (lexicographic order of values)."""
+    """Lazily yield every distinct permutation of ``theta`` once (lexicographic order of values).
+
+    Parameters
+    ----------
+    theta : array_like (d,)
+        A finite parameter vector.
+
+    Returns
+    -------
+    iterator of ndarray (d,)
+        The :func:`orbit_size` distinct arrangements (numba, in blocks: memory stays bounded
+        however large the orbit).
+
+    Raises
+    ------
+    TypeError
+        If ``theta`` is not an array of real numbers.
+    ValueError
+        If ``theta`` is empty, not 1-D or not finite.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> [v.tolist() for v in ps.orbit([0, 0, 1])]
+    [[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    """
     for blk in orbit_blocks(theta):
         yield from blk
 
 
 def orbit_array(theta, max_size: int = 1_000_000) -> np.ndarray:
     """The whole orbit as an (orbit_size, d) array; ValueError if larger than ``max_size`` or
-    than the memory budget."""
+    than the memory budget.
+
+    Parameters
+    ----------
+    theta : array_like (d,)
+        A finite parameter vector.
+    max_size : int, default 1,000,000
+        The most rows to return.
+
+    Returns
+    -------
+    ndarray (orbit_size, d)
+        The distinct arrangements of ``theta``, in lexicographic order of values.
+
+    Raises
+    ------
+    TypeError
+        If ``theta`` is not an array of real numbers or ``max_size`` not an integer.
+    ValueError
+        If ``theta`` is empty, not 1-D or not finite, ``max_size`` < 1, or the orbit has more
+        than ``max_size`` elements (``theta``: use :func:`sample_orbit`).
+    tailpower.BudgetError
+        If the array would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> ps.orbit_array([1, 2, 2]).tolist()
+    [[1.0, 2.0, 2.0], [2.0, 1.0, 2.0], [2.0, 2.0, 1.0]]
+    """
     th = _theta(theta)
     max_size = check_int("max_size", max_size)
     if _log_orbit_size(th) > math.log(max_size) + 1:
@@ -147,7 +227,37 @@ def sample_orbit(theta, size: int, rng=None) -> np.ndarray:
     """``size`` iid uniform draws (with replacement) from the orbit of ``theta``: (size, d).
 
     A uniformly random permutation of the entries is uniform on the distinct arrangements (each
-    arises from prod m_i! of the d! permutations)."""
+    arises from prod m_i! of the d! permutations).
+
+    Parameters
+    ----------
+    theta : array_like (d,)
+        A finite parameter vector.
+    size : int >= 1
+        Number of draws.
+    rng : numpy.random.Generator, int, SeedSequence or None
+
+    Returns
+    -------
+    ndarray (size, d)
+        Each row a permutation of ``theta``.
+
+    Raises
+    ------
+    TypeError
+        If ``theta`` is not real, ``size`` not an integer, or ``rng`` not a seed or Generator.
+    ValueError
+        If ``theta`` is empty, not 1-D or not finite, ``size`` < 1, or ``rng`` a negative seed.
+    tailpower.BudgetError
+        If the draws would exceed the memory budget.
+
+    Examples
+    --------
+    >>> import numpy as np, powerseek as ps
+    >>> draws = ps.sample_orbit([0, 0, 1], 1000, rng=0)
+    >>> draws.shape, np.sort(draws, axis=1)[:, -1].tolist() == [1.0] * 1000  # permutations of theta
+    ((1000, 3), True)
+    """
     th = _theta(theta)
     size = check_int("size", size)
     check_memory("size", 2.0 * size * th.size * 8, f"{size} draws of a vector of length {th.size}")
@@ -182,6 +292,16 @@ class OrbitTendency(ResultMixin):
     copies : int or None
         n certified by :func:`find_copies` for (A, B), if certification was done.
     decision : str
+        The decision-maker's name.
+    tol : float
+        The tolerance below which two probabilities count as equal.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> t = ps.orbit_tendency(ps.decisions.optimal(), [[1, 0, 0]], [[0, 1, 0], [0, 0, 1]], [0.2, 0.5, 0.9])
+    >>> t.more, t.less, t.orbit_size, t.method  # B holds 2 copies of A: value >= 2/3
+    (0.6666666666666666, 0.3333333333333333, 6, 'exact')
     """
 
     more: float
@@ -376,10 +496,32 @@ def orbit_tendency(
     certify : bool
         Also search for copies of A in B (:func:`find_copies`) and record n in ``copies``.
 
-    The work (orbit size or samples, times the cost of one evaluation) is checked against
-    :func:`powerseek.set_work_limit` first: an exact enumeration of 20! elements is refused naming
-    theta, not started. ``orbit_size`` is -1 when the exact size would have more than a million
-    digits.
+    Returns
+    -------
+    OrbitTendency
+        ``more``, ``less``, ``equal`` and ``value = more + equal``, with standard errors when
+        sampled. ``orbit_size`` is -1 when the exact size would have more than a million digits.
+
+    Raises
+    ------
+    TypeError
+        If ``decide`` is neither a decision nor a callable, or ``theta``, ``tol`` or a count has
+        the wrong type.
+    ValueError
+        ``theta`` empty, not finite or of the wrong length; ``A``, ``B``, ``C`` malformed or of
+        different lengths (``C`` must contain A and B); ``method`` unknown; ``tol`` < 0;
+        ``samples`` < 2; ``decide`` raising or returning a non-finite probability.
+    tailpower.BudgetError
+        If the enumeration or the samples would exceed the work limit (an exact enumeration of
+        20! elements is refused naming theta, not started).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> A, B = [[1, 0, 0]], [[0, 1, 0], [0, 0, 1]]  # B holds n = 2 copies of A
+    >>> t = ps.orbit_tendency(ps.decisions.optimal(), A, B, [0.2, 0.5, 0.9], certify=True)
+    >>> t.value, t.copies  # more + equal = 2/3 >= n/(n + 1) (Turner & Tadepalli 2022, Thm. 3.6)
+    (0.6666666666666666, 2)
     """
     decide = _check_decide(decide)
     th = _theta(theta)
