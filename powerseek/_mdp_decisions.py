@@ -43,6 +43,30 @@ class MDPDecision:
       (backward induction).
 
     ``rule`` (default IsOptimal) turns the utilities of the offered actions into f(X | C, R).
+
+    Build one with :func:`mdp_optimal`, :func:`mdp_average_optimal` or :func:`mdp_finite_horizon`.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : int
+        Index of the state where the first action is chosen.
+    kind : "discounted" | "average" | "horizon"
+    gamma : float
+        The discount rate (``kind="discounted"``).
+    horizon : int
+        T, the number of transitions (``kind="horizon"``).
+    rule : Decision
+        The rule applied to the action utilities (default IsOptimal).
+    eps : float
+        Accuracy of the values (``kind="discounted"``).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> d = ps.decisions.mdp_average_optimal(ps.examples.turner_fig1(), "star")
+    >>> d.name, d.option_vectors(["empty"]).tolist()  # empty's RSD: all mass on empty
+    ('mdp_average(star, gamma->1, optimal)', [[0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]])
     """
 
     mdp: Any
@@ -257,7 +281,40 @@ def _mdp_decision(mdp, state, kind, **kw) -> MDPDecision:
 
 def mdp_optimal(mdp, state, gamma: float, rule: Decision | None = None, eps: float = 1e-10) -> MDPDecision:
     """Optimal first action at ``state`` for discount ``gamma`` in (0, 1): IsOptimal over Q*_R(s, .)
-    (value iteration; ties within 2 gamma eps). ``rule`` replaces IsOptimal (e.g. boltzmann on Q*)."""
+    (value iteration; ties within 2 gamma eps). ``rule`` replaces IsOptimal (e.g. boltzmann on Q*).
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : state name or index
+    gamma : float in (0, 1), 1 - gamma >= 1e-12
+    rule : Decision, optional
+        Default :func:`optimal`.
+    eps : float > 0
+        Accuracy of V* (value iteration).
+
+    Returns
+    -------
+    MDPDecision
+        f(X | C, R) over the actions (or successors) of ``state``.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, ``rule`` not a built-in decision rule, or ``gamma``/``eps`` not real.
+    ValueError
+        If ``state`` is unknown, ``gamma`` outside (0, 1) or within 1e-12 of 1, or ``eps`` <= 0. Calling the decision raises ValueError naming ``X``,
+        ``C`` or ``theta`` (options that are not actions or successors of ``state``, X not in C,
+        a reward vector of the wrong length or not finite).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> d = ps.decisions.mdp_optimal(ps.examples.turner_fig1(), "star", 0.9)
+    >>> R = [0, 0.5, 0, 0, 0, 0, 1, 0]  # empty pays 0.5 forever, r_ne pays 1 forever
+    >>> d(["r"], ["empty", "l", "r"], R), d(["empty"], ["empty", "l", "r"], R)
+    (1.0, 0.0)
+    """
     from .solvers import check_gamma, plan
 
     gamma = check_gamma(gamma)
@@ -272,7 +329,38 @@ def mdp_optimal(mdp, state, gamma: float, rule: Decision | None = None, eps: flo
 
 def mdp_average_optimal(mdp, state, rule: Decision | None = None) -> MDPDecision:
     """Average-optimal first action (gamma -> 1, gain only; Turner & Tadepalli 2022, App. D) in a
-    deterministic MDP: the action's utility is the best cycle-mean reward reachable after it."""
+    deterministic MDP: the action's utility is the best cycle-mean reward reachable after it.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    state : state name or index
+    rule : Decision, optional
+        Default :func:`optimal`.
+
+    Returns
+    -------
+    MDPDecision
+        f(X | C, R) over the actions (or successors) of ``state``; its option vectors are the
+        RSDs (uniform over the cycles reachable after each action).
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, ``rule`` not a built-in decision rule.
+    ValueError
+        If ``state`` is unknown, or the MDP is stochastic (``mdp``). Calling the decision raises ValueError naming ``X``,
+        ``C`` or ``theta`` (options that are not actions or successors of ``state``, X not in C,
+        a reward vector of the wrong length or not finite).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> d = ps.decisions.mdp_average_optimal(ps.examples.turner_fig1(), "star")
+    >>> d(["r"], ["empty", "l", "r"], [0, 0.5, 0, 0, 0, 0, 1, 0])  # r_ne's loop (1) beats empty (0.5)
+    1.0
+    """
     from ._checks import Unsupported
 
     if isinstance(mdp, MDP) and not mdp.is_deterministic:
@@ -282,7 +370,44 @@ def mdp_average_optimal(mdp, state, rule: Decision | None = None) -> MDPDecision
 
 def mdp_finite_horizon(mdp, state, T: int, rule: Decision | None = None) -> MDPDecision:
     """Finite-horizon value iteration: the first action maximising R(s_0) + ... + R(s_T) over T
-    transitions (backward induction, T steps, undiscounted)."""
+    transitions (backward induction, T steps, undiscounted).
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : state name or index
+    T : int >= 1
+        The number of transitions.
+    rule : Decision, optional
+        Default :func:`optimal`.
+
+    Returns
+    -------
+    MDPDecision
+        f(X | C, R) over the actions (or successors) of ``state``; its option vectors are the
+        visit counts of the T-step paths.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not an MDP, ``rule`` not a built-in decision rule, or ``T`` not an integer.
+    ValueError
+        If ``state`` is unknown or ``T`` < 1. Calling the decision raises ValueError naming ``X``,
+        ``C`` or ``theta`` (options that are not actions or successors of ``state``, X not in C,
+        a reward vector of the wrong length or not finite).
+    tailpower.BudgetError
+        If T steps of backward induction would exceed the work limit.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> mdp, R = ps.examples.turner_fig1(), [0, 0.5, 0, 0, 0, 0, 1, 0]
+    >>> C = ["empty", "l", "r"]
+    >>> ps.decisions.mdp_finite_horizon(mdp, "star", 1)(["r"], C, R)  # 0 + 0 against 0 + 0.5
+    0.0
+    >>> ps.decisions.mdp_finite_horizon(mdp, "star", 2)(["r"], C, R)  # 0 + 0 + 1 ties 0 + 0.5 + 0.5
+    1.0
+    """
     T = check_int("T", T)
     if isinstance(mdp, MDP):
         check_work("T", float(T) * (len(mdp.csr[4]) + mdp.n_states), f"a {T}-step backward induction per reward vector")

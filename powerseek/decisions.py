@@ -96,6 +96,16 @@ class Decision:
     eu_determined : bool
         Whether f depends on theta only through the utilities of the options, symmetrically in
         tied options (then the 2022 orbit theorem applies).
+
+    Examples
+    --------
+    >>> import numpy as np, powerseek as ps
+    >>> d = ps.decisions.optimal()
+    >>> d.name, d.kind, d.eu_determined
+    ('optimal', 'indicator', True)
+    >>> # f for X = {option 0} and X = {options 1, 2}, utilities (3, 1, 3): both hold a maximiser
+    >>> d.evaluate(np.array([[3.0, 1.0, 3.0]]), np.array([[True, False, False], [False, True, True]])).tolist()
+    [[1.0, 1.0]]
     """
 
     name: str
@@ -193,13 +203,53 @@ def optimal() -> Decision:
     """IsOptimal(X | C, u) = 1 if some x in X has x^T u = max_{c in C} c^T u, else 0 (2022 paper).
 
     Ties: if X and C \\ X both contain an optimal element, IsOptimal is 1 for both (it is an
-    indicator, not a probability). Use :func:`frac_optimal` for the tie-splitting distribution."""
+    indicator, not a probability). Use :func:`frac_optimal` for the tie-splitting distribution.
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    Nothing when built. Calling the Decision raises ValueError naming ``X``, ``C`` or ``theta``
+    when an option set is empty or not finite, ``X`` is not a subset of ``C``, or ``theta`` has
+    the wrong length or is not finite (TypeError when one of them is not real).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> ps.decisions.optimal()([[0, 1, 0]], C, [1, 1, 0])  # tied with option 0: still 1
+    1.0
+    """
     return Decision("optimal", "indicator", True, _indicator=_any_indicator(_ismax))
 
 
 def frac_optimal() -> Decision:
     """FracOptimal(X | C, u) = |X cap argmax_C u| / |argmax_C u|: the probability that a uniformly
-    random optimal element of C lies in X (optimal with uniform tie-breaking)."""
+    random optimal element of C lies in X (optimal with uniform tie-breaking).
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    Nothing when built. Calling the Decision raises ValueError naming ``X``, ``C`` or ``theta``
+    when an option set is empty or not finite, ``X`` is not a subset of ``C``, or ``theta`` has
+    the wrong length or is not finite (TypeError when one of them is not real).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> ps.decisions.frac_optimal()([[0, 1, 0]], C, [1, 1, 0])  # two maximisers: half each
+    0.5
+    """
 
     def w(U, tol):
         M = _ismax(U, tol).astype(float)
@@ -210,13 +260,59 @@ def frac_optimal() -> Decision:
 
 def anti_optimal() -> Decision:
     """AntiOpt(X | C, u) = IsOptimal(X | C, -u): 1 if X contains a utility *minimiser* (2022 paper).
-    It is retargetable too: the orbit theorem does not care which way utility points."""
+    It is retargetable too: the orbit theorem does not care which way utility points.
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    Nothing when built. Calling the Decision raises ValueError naming ``X``, ``C`` or ``theta``
+    when an option set is empty or not finite, ``X`` is not a subset of ``C``, or ``theta`` has
+    the wrong length or is not finite (TypeError when one of them is not real).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> ps.decisions.anti_optimal()([[0, 0, 1]], C, [10, 5, 0])  # option 2 has the least utility
+    1.0
+    """
     return Decision("anti_optimal", "indicator", True, _indicator=_any_indicator(lambda U, tol: _ismax(-U, tol)))
 
 
 def boltzmann(T: float) -> Decision:
     """Boltzmann_T(X | C, u) = sum_{x in X} e^{x^T u / T} / sum_{c in C} e^{c^T u / T} (2022 paper),
-    computed with log-sum-exp (no overflow at small T). As T -> 0 it tends to FracOptimal."""
+    computed with log-sum-exp (no overflow at small T). As T -> 0 it tends to FracOptimal.
+
+    Parameters
+    ----------
+    T : float > 0
+        The temperature.
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not a real number.
+    ValueError
+        If ``T`` is not > 0 or not finite. (Calling the Decision raises as :func:`optimal`'s.)
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> round(ps.decisions.boltzmann(1.0)([[1, 0, 0]], C, [10, 5, 0]), 12)  # 1/(1 + e^-5 + e^-10)
+    0.993262356842
+    """
     T = check_positive("T", T)
 
     def w(U, tol):
@@ -253,7 +349,33 @@ def best_of_k(k: int) -> Decision:
     the sample broken uniformly). Exact: with F(c) = #{c': u(c') <= u(c)}/|C|, F^-(c) = #{c': u(c') <
     u(c)}/|C| and m(c) the number of options tied with c,
         P(choose c) = (F(c)^k - F^-(c)^k) / m(c).
-    k = 1 is the uniform choice; k -> infinity tends to FracOptimal."""
+    k = 1 is the uniform choice; k -> infinity tends to FracOptimal.
+
+    Parameters
+    ----------
+    k : int >= 1
+        The sample size.
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    TypeError
+        If ``k`` is not an integer.
+    ValueError
+        If ``k`` < 1. (Calling the Decision raises as :func:`optimal`'s.)
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> round(ps.decisions.best_of_k(2)([[1, 0, 0]], C, [10, 5, 0]), 12)  # 1 - (2/3)^2 = 5/9
+    0.555555555556
+    """
     k = check_int("k", k)
     kf = float(k) if k < 2**1000 else math.inf  # (x/m)^k for k beyond float64 is 0 (x < m) or 1
 
@@ -271,7 +393,38 @@ def satisfice(t: float, empty: str = "zero") -> Decision:
     pick uniformly among the options whose utility reaches the threshold t.
 
     If no option reaches t: ``empty="zero"`` gives f = 0 for every X (0/0 := 0; no satisfactory
-    choice), ``empty="uniform"`` picks uniformly from C."""
+    choice), ``empty="uniform"`` picks uniformly from C.
+
+    Parameters
+    ----------
+    t : float
+        The utility threshold.
+    empty : "zero" | "uniform"
+        What to do when no option reaches ``t``.
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is not a real number.
+    ValueError
+        If ``t`` is not finite or ``empty`` is unknown. (Calling the Decision raises as
+        :func:`optimal`'s.)
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> ps.decisions.satisfice(4)([[1, 0, 0]], C, [10, 5, 0])  # options 0 and 1 reach 4
+    0.5
+    >>> ps.decisions.satisfice(20, empty="uniform")([[1, 0, 0]], C, [10, 5, 0])  # none reaches 20
+    0.3333333333333333
+    """
     t = check_real("t", t)
     empty = check_choice("empty", empty, ("zero", "uniform"))
 
@@ -290,7 +443,34 @@ def quantilise(q: float) -> Decision:
     the uniform distribution on C conditioned on the top q of its mass by utility. Each option has
     base mass 1/|C|; from the best down, options are taken whole until mass q is filled, and the
     boundary utility level gets the remaining mass, split equally among its tied options. The
-    result is divided by q. q = 1 is uniform; q <= 1/|C| is FracOptimal."""
+    result is divided by q. q = 1 is uniform; q <= 1/|C| is FracOptimal.
+
+    Parameters
+    ----------
+    q : float in (0, 1]
+        The top fraction of the base distribution's mass that is kept.
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    TypeError
+        If ``q`` is not a real number.
+    ValueError
+        If ``q`` is not in (0, 1]. (Calling the Decision raises as :func:`optimal`'s.)
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> d = ps.decisions.quantilise(0.5)  # the best third whole, then 1/6 of the middle one
+    >>> round(d([[1, 0, 0]], C, [10, 5, 0]), 12), round(d([[0, 1, 0]], C, [10, 5, 0]), 12)
+    (0.666666666667, 0.333333333333)
+    """
     q = check_positive("q", q)
     if q > 1:
         raise ValueError(f"q: must be in (0, 1], got {q!r}")
@@ -307,13 +487,59 @@ def quantilise(q: float) -> Decision:
 
 
 def uniform() -> Decision:
-    """The uniform choice over C: f(X) = |X| / |C| (= best_of_k(1), = quantilise(1))."""
+    """The uniform choice over C: f(X) = |X| / |C| (= best_of_k(1), = quantilise(1)).
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    Nothing when built. Calling the Decision raises ValueError naming ``X``, ``C`` or ``theta``
+    when an option set is empty or not finite, ``X`` is not a subset of ``C``, or ``theta`` has
+    the wrong length or is not finite (TypeError when one of them is not real).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> round(ps.decisions.uniform()([[1, 0, 0], [0, 1, 0]], C, [10, 5, 0]), 12)
+    0.666666666667
+    """
     return Decision("uniform", "distribution", True, _weights=lambda U, tol: np.full(U.shape, 1.0 / U.shape[1]))
 
 
 def epsilon_greedy(eps: float) -> Decision:
     """With probability 1 - eps a uniformly chosen optimal option, else a uniform option of C:
-    (1 - eps) FracOptimal + eps |X|/|C|."""
+    (1 - eps) FracOptimal + eps |X|/|C|.
+
+    Parameters
+    ----------
+    eps : float in [0, 1]
+        The exploration probability.
+
+    Returns
+    -------
+    Decision
+        f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    TypeError
+        If ``eps`` is not a real number.
+    ValueError
+        If ``eps`` is not in [0, 1]. (Calling the Decision raises as :func:`optimal`'s.)
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> round(ps.decisions.epsilon_greedy(0.3)([[1, 0, 0]], C, [10, 5, 0]), 12)  # 0.7 + 0.3/3
+    0.8
+    """
     eps = check_positive("eps", eps, strict=False)
     if eps > 1:
         raise ValueError(f"eps: must be in [0, 1], got {eps!r}")
@@ -326,7 +552,34 @@ def mixture(components: Sequence[tuple[float, Decision]]) -> Decision:
 
     The 2022 paper: "You cannot combine EU-based decision-making functions so that orbit-level
     instrumental convergence doesn't apply to their composite": f_i(B) >=^n_most f_i(A) for each i
-    gives the same for the mixture (each component's swap maps are the same involutions)."""
+    gives the same for the mixture (each component's swap maps are the same involutions).
+
+    Parameters
+    ----------
+    components : sequence of (float, Decision)
+        The weights (>= 0, summing to 1) and the decision functions (not plain rules).
+
+    Returns
+    -------
+    Decision
+        the mixture; ``eu_determined`` when every component is, f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    TypeError
+        If ``components`` is not a sequence of (weight, Decision) pairs, or holds a plain rule.
+    ValueError
+        If it is empty, a weight is negative or not finite, or the weights do not sum to 1.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> mix = ps.decisions.mixture([(0.5, ps.decisions.optimal()), (0.5, ps.decisions.anti_optimal())])
+    >>> mix.name, mix([[1, 0, 0]], C, [10, 5, 0]), mix.eu_determined
+    ('mixture(0.5*optimal, 0.5*anti_optimal)', 0.5, True)
+    """
     if isinstance(components, (str, bytes)) or not hasattr(components, "__iter__"):
         raise TypeError(f"components: expected a list of (weight, decision) pairs, got {type(components).__name__}")
     comps = list(components)
@@ -351,7 +604,28 @@ def mixture(components: Sequence[tuple[float, Decision]]) -> Decision:
 def ordered_optimal() -> Decision:
     """NOT EU-determined: optimal with ties broken by the *position* of the option in C (the first
     optimal option in C's order is chosen). Ties are broken by labels, not by utilities, so the
-    orbit theorem need not hold; a counterexample rule for :func:`powerseek.orbits.search_counterexample`."""
+    orbit theorem need not hold; a counterexample rule for :func:`powerseek.search_counterexample`.
+
+    Returns
+    -------
+    Decision
+        ``eu_determined=False``; f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    Nothing when built. Calling the Decision raises ValueError naming ``X``, ``C`` or ``theta``
+    when an option set is empty or not finite, ``X`` is not a subset of ``C``, or ``theta`` has
+    the wrong length or is not finite (TypeError when one of them is not real).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> d = ps.decisions.ordered_optimal()
+    >>> d([[1, 0, 0]], C, [1, 1, 0]), d([[0, 1, 0]], C, [1, 1, 0])  # the tie goes to the first label
+    (1.0, 0.0)
+    """
 
     def w(U, tol):
         M = _ismax(U, tol)
@@ -366,7 +640,37 @@ def ordered_optimal() -> Decision:
 def rule(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float], name: str | None = None,
          eu_determined: bool = False) -> Decision:
     """Wrap a plain function ``fn(X, C, theta) -> float`` (X, C arrays of option vectors, theta (d,))
-    as a decision function. It is evaluated one theta at a time (slow but fully general)."""
+    as a decision function. It is evaluated one theta at a time (slow but fully general).
+
+    Parameters
+    ----------
+    fn : callable (X, C, theta) -> float
+        The decision probability (or indicator) of the options X within C.
+    name : str, optional
+        Default: ``fn.__name__``.
+    eu_determined : bool, default False
+        Declare that ``fn`` depends on theta only through the utilities, symmetrically in ties
+        (nothing checks it).
+
+    Returns
+    -------
+    Decision
+        the wrapped rule, f(X | C, theta); call it with option sets and theta, or use
+        :meth:`Decision.evaluate` on utilities.
+
+    Raises
+    ------
+    TypeError
+        If ``fn`` is not callable or ``name`` not a string.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> C = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]  # three options, theta = their utilities
+    >>> r = ps.decisions.rule(lambda X, C, th: float((X @ th).max() >= 5), name="reaches 5")
+    >>> r.name, r([[0, 1, 0]], C, [10, 5, 0]), r.eu_determined
+    ('reaches 5', 1.0, False)
+    """
     if not callable(fn):
         raise TypeError(f"fn: expected a callable (X, C, theta) -> float, got {type(fn).__name__}")
     if name is not None and not isinstance(name, str):
