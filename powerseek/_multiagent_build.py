@@ -35,6 +35,20 @@ class JointMDP(MDP):
     pair_entry : ndarray (E, 2) of int
         Component action positions (index into ``agents[k].actions[state]``) of every joint
         action entry, in ``csr`` order.
+
+    Parameters
+    ----------
+    states, transitions, action_mask, actions
+        As for :class:`powerseek.MDP`; build one with :func:`powerseek.multiagent.joint`, which
+        also sets the extra attributes.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> g = ps.MDP.gridworld(1, 2)
+    >>> J = ps.multiagent.joint([g, g], collide=True)
+    >>> J, J.pair_state.tolist()  # two joint states: agent 0 in 0,0 and agent 1 in 0,1, or swapped
+    (JointMDP(2 joint states, 4 joint actions, collide=True), [[0, 1], [1, 0]])
     """
 
     def __reduce__(self):

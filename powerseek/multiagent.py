@@ -181,6 +181,13 @@ def fix_policies(joint: JointMDP, policies: Mapping[int, Any]) -> MDP:
     fixed agent's draw is conditioned on not colliding with g (its probabilities renormalised over
     the actions compatible with g); g compatible with none of them is not offered.
 
+    Parameters
+    ----------
+    joint : JointMDP
+        From :func:`joint`.
+    policies : mapping {0 or 1: policy}
+        The one agent whose policy is fixed, and the policy (see above).
+
     Returns
     -------
     MDP
@@ -230,6 +237,15 @@ class MultiAgentPower(ResultMixin):
     samples : int
     bound : float
         Deterministic error bound from value iteration on agent 0's values (per state).
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> a0 = ps.MDP.from_successors({"x": ["x"]})
+    >>> J = ps.multiagent.joint([a0, a0], collide=False)
+    >>> res = ps.multiagent.power_with_reward(J, 0.5, samples=1000, rng=0)
+    >>> res.states, bool(abs(res.value[0] - 0.5) < 5 * res.stderr[0])  # one state: POWER = E[R] = 1/2
+    (('(x, x)',), True)
     """
 
     states: tuple[str, ...]
@@ -359,6 +375,18 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
     Returns
     -------
     MultiAgentPower
+
+    Raises
+    ------
+    TypeError
+        If ``joint`` is not a JointMDP, ``rewards`` not a frozen continuous scipy law, or a
+        number or count has the wrong type.
+    ValueError
+        ``gamma`` or ``gamma_1`` outside (0, 1) or so close to 1 that value iteration needs too
+        many sweeps; ``correlation`` outside [-1, 1]; ``samples`` < 2; ``tol`` <= 0; ``rewards``
+        without a finite mean or with non-finite quantiles.
+    tailpower.BudgetError
+        If the samples would exceed the work limit or the memory budget.
 
     Examples
     --------
