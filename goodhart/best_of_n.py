@@ -20,8 +20,14 @@ relative accuracy however small it is.  A :class:`BestOfNTable` is that table: b
 the first algorithm (:mod:`goodhart._bon_legacy`, conditional means on a spline table, relative
 error about 1e-5), and the result says which was used (``algorithm``).
 
+Dependent error (a :class:`~goodhart.Dependent` model: X | V = v from a law that depends on v,
+point masses allowed): E[V_sel] = ∫ E[V | U = u] n F_U(u)^(n-1) f_U(u) du, with f_U, E[V | U = u] and
+both tails of U computed at many u at once on one shared set of v-nodes (panels in logit F_V(v);
+point-mass pieces in closed form through V's distribution function) and the u-integral adaptive in
+asinh(u), see :mod:`goodhart._bon_dependent`.  ``best_of_n_table(model)`` caches it.
+
 "mc": ``trials`` independent best-of-n draws (numba argmax per trial, one seed per trial), means and
-standard errors.
+standard errors; with a Dependent model X is drawn from its conditional law given each V.
 
 Infinite means: E[U_sel] and E[X_sel] are +inf when the right tail of X has an infinite mean (Levy,
 Cauchy), -inf when the left tail of the maximum does; both methods report them as such.
@@ -35,12 +41,13 @@ import numpy as np
 
 from tailpower._common import as_generator, check_int, check_memory
 
+from . import _bon_dependent_mc as dmc
 from ._bon_common import BestOfN, _as_n, _check_n, _result
 from ._bon_infinite import _selected_proxy_infinite  # noqa: F401 - re-exported for tests
 from ._bon_mc import _mc_select
 from ._selection_problem import make_problem
 from .bon_table import BestOfNPeak, BestOfNTable, best_of_n_table
-from .model import check_distribution
+from .model import Dependent, check_distribution, is_distribution
 
 __all__ = ["BestOfN", "BestOfNPeak", "BestOfNTable", "best_of_n", "best_of_n_table", "bon_kl"]
 
@@ -61,24 +68,35 @@ def bon_kl(n) -> np.ndarray | float:
 
 
 # ----------------------------------------------------------------------------- public
-def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, resolution: float = 0.25,
+def best_of_n(V, X=None, n=None, method: str = "quad", *, trials: int = 100, rng=None, resolution: float = 0.25,
               tail: float = 38.0) -> BestOfN:
     """Expected utility V, error X and proxy U = V + X of the best of ``n`` iid draws.
 
+    Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503, appendix "bon_synthetic"): draw n iid pairs
+    (V_i, X_i), keep the one with the largest U_i = V_i + X_i, report E[V], E[X] and E[U] of the kept
+    pair.  With a :class:`~goodhart.Dependent` model the error X_i is drawn from the conditional law
+    given V_i (Kwa & Thomas, "Catastrophic Goodhart", the non-independent case).
+
     Parameters
     ----------
-    V, X : scipy frozen continuous distributions
-        True utility (finite mean) and independent error.
+    V : scipy frozen continuous distribution or Dependent
+        True utility (finite mean), or a :class:`~goodhart.Dependent` model (then omit ``X``;
+        ``best_of_n(model, 16)`` is read as ``n = 16``).
+    X : scipy frozen continuous distribution, optional
+        The error, independent of V; omitted for a Dependent model.
     n : int or array_like of int
         Number of draws (1 <= n <= 1e15; at most 10,000 values per call).
     method : {"quad", "mc"}
-        "quad": E[V_sel] = E[V] + ∫ w_n'(y) Cov(V, 1{U >= y}) dy from the cached table of the law
-        of U (:func:`best_of_n_table`; see the module docstring); relative error about 1e-12,
-        bounded by ``utility_stderr``.
+        "quad": from the cached table of the law of U (:func:`best_of_n_table`).  Independent V, X:
+        E[V_sel] = E[V] + ∫ w_n'(y) Cov(V, 1{U >= y}) dy, relative error about 1e-12 (see the module
+        docstring).  Dependent model: E[V_sel] = ∫ E[V | U = u] n F_U(u)^(n-1) f_U(u) du with the law
+        of U from one shared set of v-nodes (:mod:`goodhart._bon_dependent`), absolute error about
+        1e-11.  The error fields are error bounds.
         "mc": ``trials`` independent best-of-n selections; mean and standard error per field
-        (the 95 % band is ± 1.96 stderr); trials x (sum of n) is at most 2e7.
+        (the 95 % band is ± 1.96 stderr); trials x (sum of n) is at most 2e7 (2e6 for a
+        scalar-mode Dependent model, which calls ``error`` once per draw).
     trials : int
-        Trials per n for "mc" (the paper uses 100).
+        Trials per n for "mc" (the paper uses 100), at least 2.
     rng : Generator, int, SeedSequence or None
         Randomness for "mc".
     resolution : float
@@ -91,7 +109,18 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
     -------
     BestOfN
         ``utility``, ``error`` (= proxy - utility), ``proxy``, their error bounds or standard
-        errors, and ``utility_rel_err``.
+        errors, and ``utility_rel_err``; prints as ``utility ± utility_stderr (method, samples)``.
+
+    Raises
+    ------
+    ValueError
+        ``n`` outside [1, 1e15] or not integer; ``method`` unknown; ``trials`` x ``n`` above the
+        simulation limit (named ``n``); ``tail`` or ``resolution`` out of range; a Dependent error
+        law too slow to integrate (named ``error``; docs/contract.md, timed guard); laws whose
+        functions return NaN (named V, X or error).
+    TypeError
+        V or X not a continuous distribution; X given with a Dependent model; ``n`` missing or not
+        a number.
 
     Examples
     --------
@@ -100,12 +129,26 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
     >>> r = gh.best_of_n(stats.norm(0, 2), stats.norm(), [1, 2, 1000])
     >>> r.utility.round(6).tolist()
     [0.0, 1.009253, 5.798457]
+    >>> wide, zero = stats.norm(0, 2), gh.point_mass(0.0)
+    >>> model = gh.Dependent(stats.norm(), lambda v: wide if abs(v) <= 1 else zero)
+    >>> gh.best_of_n(model, n=[1, 4, 100]).utility.round(6).tolist()
+    [0.0, 0.571683, 0.335476]
     """
     if not isinstance(method, str) or method not in ("quad", "mc"):
         raise ValueError(f"method: must be 'quad' or 'mc', got {method!r}")
-    check_distribution("V", V)
-    check_distribution("X", X)
+    if isinstance(V, Dependent):
+        if n is None and X is not None and not is_distribution(X):
+            X, n = None, X
+        if X is not None:
+            raise TypeError("X: must be omitted when the first argument is a Dependent model")
+    else:
+        check_distribution("V", V)
+        check_distribution("X", X)
+    if n is None:
+        raise TypeError("n: missing the number of draws")
     n_arr, scalar = _check_n(n)
+    if isinstance(V, Dependent):
+        return _best_of_n_dependent(V, n_arr, scalar, method, trials, rng, resolution, tail)
     make_problem(V, X)
     if method == "quad":
         tab = best_of_n_table(V, X, tail=tail, resolution=resolution)
@@ -119,9 +162,35 @@ def best_of_n(V, X, n, method: str = "quad", *, trials: int = 100, rng=None, res
     out = np.empty((n_arr.size, 6))
     for i, ni in enumerate(n_arr.flat):
         v, x = _mc_select(V, X, int(ni), t, gen)
-        with np.errstate(over="ignore", invalid="ignore"):
-            u = v + x
-            out[i] = (v.mean(), x.mean(), u.mean(),
-                      v.std(ddof=1) / math.sqrt(t), x.std(ddof=1) / math.sqrt(t), u.std(ddof=1) / math.sqrt(t))
+        out[i] = _mc_row(v, x, t)
     util, err_mc, prox, uerr, eerr, perr = out.T
     return _result(V, X, n_arr, scalar, util, prox, uerr, perr, err_mc, eerr, "mc", t, "simulation")
+
+
+def _mc_row(v, x, t):
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = v + x
+        return (v.mean(), x.mean(), u.mean(),
+                v.std(ddof=1) / math.sqrt(t), x.std(ddof=1) / math.sqrt(t), u.std(ddof=1) / math.sqrt(t))
+
+
+def _best_of_n_dependent(model, n_arr, scalar, method, trials, rng, resolution, tail) -> BestOfN:
+    make_problem(model, None)
+    if method == "quad":
+        return best_of_n_table(model, tail=tail, resolution=resolution)._curve(n_arr, scalar, integer=True)
+    t = check_int("trials", trials, minimum=2)
+    cap = dmc.MAX_DRAWS_VECTORIZED if model.vectorized else dmc.MAX_DRAWS_SCALAR
+    if t * float(n_arr.sum()) > cap:
+        raise ValueError(f"n: simulation draws trials x n = {t * float(n_arr.sum()):.3g} pairs, above "
+                         f"{cap:.0e} for this model{'' if model.vectorized else ' (scalar mode: one error call per draw)'}; "
+                         f"use method='quad' (up to n = 1e15) or fewer trials")
+    check_memory("trials", 48.0 * t + 8.0 * 6 * min(float(n_arr.max()) * t, dmc._DRAW_CHUNK),
+                 f"{t} best-of-n trials")
+    gen = as_generator(rng)
+    out = np.empty((n_arr.size, 6))
+    for i, ni in enumerate(n_arr.flat):
+        v, x = dmc.mc_select(model, int(ni), t, gen)
+        out[i] = _mc_row(v, x, t)
+    util, err_mc, prox, uerr, eerr, perr = out.T
+    return _result(model.V, None, n_arr, scalar, util, prox, uerr, perr, err_mc, eerr, "mc", t, "simulation",
+                   inf=np.zeros(n_arr.size))

@@ -15,12 +15,13 @@ from scipy import optimize
 
 from tailpower._common import check_memory
 
+from . import _bon_dependent
 from . import _bon_table as bt
 from ._bon_common import _MAX_N, BestOfN, _check_n, _check_real, _infinite, _result
 from ._bon_legacy import _MAX_TABLE, legacy_moments, legacy_table
 from ._law_table import Unsupported
 from ._selection_problem import make_problem
-from .model import check_distribution
+from .model import Dependent, check_distribution
 
 __all__ = ["BestOfNPeak", "BestOfNTable", "best_of_n_table"]
 
@@ -294,27 +295,35 @@ class BestOfNTable:
 _tables: OrderedDict = OrderedDict()
 
 
-def best_of_n_table(V, X, *, tail: float = 38.0, resolution: float = 0.25) -> BestOfNTable:
-    """The :class:`BestOfNTable` of (V, X), from a cache of the last 32.
+def best_of_n_table(V, X=None, *, tail: float = 38.0, resolution: float = 0.25):
+    """The :class:`BestOfNTable` of (V, X), or the dependent table of a
+    :class:`~goodhart.Dependent` model, from a cache of the last 32 (16 dependent models).
 
     The key is the laws' scipy names and parameters with ``tail`` and ``resolution``, so equal
     laws built anew (as in a search over parameters) find the table; laws that are not plain
     scipy frozen laws with numeric parameters are not cached (scipy compares frozen laws by
-    identity).  ``best_of_n_table.cache_clear()`` empties it and the cache of single-law tables.
+    identity).  A Dependent model is keyed by the model object itself (its ``error`` callable
+    cannot be compared by value).  ``best_of_n_table.cache_clear()`` empties the caches.
 
     Parameters
     ----------
-    V, X, tail, resolution
+    V : scipy frozen continuous distribution or Dependent
+        True utility, or a Dependent model (then omit ``X``).
+    X : scipy frozen continuous distribution, optional
+        Independent error.
+    tail, resolution : float
         As for :class:`BestOfNTable`.
 
     Returns
     -------
-    BestOfNTable
+    BestOfNTable or goodhart._bon_dependent.DependentTable
+        Both offer ``curve(n)`` (a :class:`BestOfN`) and ``peak(n_max)`` (a :class:`BestOfNPeak`).
 
     Raises
     ------
     ValueError, TypeError
-        As :class:`BestOfNTable` (named V, X, tail or resolution).
+        As :class:`BestOfNTable` (named V, X, tail or resolution); X given with a Dependent model;
+        a Dependent error law too slow to integrate (named ``error``).
 
     Examples
     --------
@@ -323,7 +332,18 @@ def best_of_n_table(V, X, *, tail: float = 38.0, resolution: float = 0.25) -> Be
     >>> a = gh.best_of_n_table(stats.norm(0, 2), stats.t(3))
     >>> a is gh.best_of_n_table(stats.norm(0, 2.0), stats.t(3.0))
     True
+    >>> wide, zero = stats.norm(0, 2), gh.point_mass(0.0)
+    >>> model = gh.Dependent(stats.norm(), lambda v: wide if abs(v) <= 1 else zero)
+    >>> p = gh.best_of_n_table(model).peak(n_max=20)
+    >>> round(p.n, 3), p.best_integer, p.interior
+    (6.211, 6, True)
     """
+    if isinstance(V, Dependent):
+        if X is not None:
+            raise TypeError("X: must be omitted when the first argument is a Dependent model")
+        return _bon_dependent.dependent_table(V, tail=tail, resolution=resolution)
+    if X is None:
+        raise TypeError("X: missing the error distribution (or pass a Dependent model as V)")
     kv, kx = bt.law_key(V), bt.law_key(X)
     if kv is None or kx is None:
         return BestOfNTable(V, X, tail=tail, resolution=resolution)
@@ -344,6 +364,7 @@ def _cache_clear() -> None:
     """Empty the caches of tables (of (V, X) pairs and of single laws)."""
     _tables.clear()
     bt._law_cache.clear()
+    _bon_dependent._tables.clear()
 
 
 best_of_n_table.cache_clear = _cache_clear
