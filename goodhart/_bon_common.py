@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from tailpower._results import ResultMixin
+
 from ._bon_infinite import _infinite
 
 _MAX_N = 1e15
@@ -17,8 +19,12 @@ _MAX_NS = 10_000          # values of n per call
 
 
 @dataclass(frozen=True)
-class BestOfN:
-    """Utility, error and proxy of the best of n draws.
+class BestOfN(ResultMixin):
+    """Utility, error and proxy of the best of n draws (returned by :func:`goodhart.best_of_n`
+    and :meth:`goodhart.BestOfNTable.curve`).
+
+    Prints as ``utility ± utility_stderr (method, samples)`` (arrays summarised);
+    ``to_dict()`` gives plain data (tailpower._results.ResultMixin).
 
     Attributes
     ----------
@@ -40,8 +46,24 @@ class BestOfN:
         integral of positive terms).
     algorithm : str
         "table" (the table of the law of U), "legacy" (conditional means on a spline table, for
-        laws the tables do not reach) or "simulation".
+        laws the tables do not reach), "dependent" (a :class:`~goodhart.Dependent` model,
+        :mod:`goodhart._bon_dependent`) or "simulation".
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> import goodhart as gh
+    >>> r = gh.best_of_n(stats.norm(0, 2), stats.norm(), 1000)
+    >>> round(r.utility, 6), r.method, r.algorithm
+    (5.798457, 'quad', 'table')
+    >>> print(gh.best_of_n(stats.norm(), stats.norm(), 4, method="mc", trials=1000, rng=0))
+    0.762 ± 0.028 (mc, 1000 samples)
+    >>> print(gh.best_of_n(stats.norm(0, 2), stats.norm(), 1000))
+    5.7984565796 ± 0.0000000011 (quad)
     """
+
+    _value_field = "utility"
+    _error_field = "utility_stderr"
 
     utility: Any
     error: Any

@@ -57,8 +57,34 @@ _MAX_DRAWS = 2 * 10**7    # trials x n for "mc" (scipy draws of both laws: about
 def bon_kl(n) -> np.ndarray | float:
     """KL divergence of the best-of-n law from the base law: log n - (n - 1)/n (continuous U).
 
-    Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503); ``n`` is a real number >= 1 (or an array),
-    finite.
+    Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503): the best-of-n law has density
+    n F(u)^(n-1) relative to the base law, so KL = E[log(n F(U)^(n-1))] = log n - (n - 1)/n for any
+    continuous U (F(U) is uniform).
+
+    Parameters
+    ----------
+    n : float or array_like
+        Number of draws, real, finite, >= 1 (at most 10,000 values).
+
+    Returns
+    -------
+    float or ndarray
+        The KL divergence in nats (0 at n = 1), a float for scalar ``n``.
+
+    Raises
+    ------
+    ValueError
+        ``n`` below 1, not finite, empty or with more than 10,000 values.
+    TypeError
+        ``n`` not a number (bool, str, None, ...).
+
+    Examples
+    --------
+    >>> import goodhart as gh
+    >>> gh.bon_kl(1), round(gh.bon_kl(16), 6)
+    (0.0, 1.835089)
+    >>> gh.bon_kl([1, 2]).round(6).tolist()
+    [0.0, 0.193147]
     """
     n_arr, scalar = _as_n(n, integer=False)
     if np.any(~np.isfinite(n_arr)) or np.any(n_arr < 1):

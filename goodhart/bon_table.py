@@ -14,6 +14,7 @@ import numpy as np
 from scipy import optimize
 
 from tailpower._common import check_memory
+from tailpower._results import ResultMixin
 
 from . import _bon_dependent
 from . import _bon_table as bt
@@ -29,8 +30,9 @@ _CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
-class BestOfNPeak:
-    """The n that maximises E[V_sel] on the continuous extension in n (real n >= 1).
+class BestOfNPeak(ResultMixin):
+    """The n that maximises E[V_sel] on the continuous extension in n (real n >= 1), returned by
+    :meth:`BestOfNTable.peak`; prints as ``n ± n_err``.
 
     Attributes
     ----------
@@ -48,7 +50,20 @@ class BestOfNPeak:
         Upper end of the range searched ([1, n_max]).
     best_integer : int
         The integer n (floor or ceiling of ``n``) with the larger E[V_sel].
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> import goodhart as gh
+    >>> p = gh.best_of_n_table(stats.norm(0, 2), stats.t(3, 0, 3 ** -0.5)).peak()
+    >>> round(p.n, 2), p.best_integer, p.interior, round(p.utility, 4)
+    (168.59, 169, True, 4.0914)
+    >>> print(p)
+    168.594079510 ± 0.000000064
     """
+
+    _value_field = "n"
+    _error_field = "n_err"
 
     n: float
     n_err: float
@@ -79,6 +94,13 @@ class BestOfNTable:
         In (0, 2]: panels of the integrals over log F̄_U are 4 * resolution wide around the peak of
         the weight of n (the error estimate checks them; smaller is slower, not needed for
         accuracy).  The legacy algorithm uses it as the step of its table.
+
+    Raises
+    ------
+    ValueError, TypeError
+        V or X not a continuous distribution or with invalid parameters (named V or X); ``tail``
+        outside [5, 60] or ``resolution`` outside (0, 2] (named).  The methods raise as
+        :meth:`curve` and :meth:`peak` say.
 
     Examples
     --------
