@@ -27,6 +27,7 @@ class Section(NamedTuple):
 SECTIONS = (
     Section("goodhart", "Selection, KL optimisation and reward-model tails", "goodhart"),
     Section("goodhart.strategies", "Hypothesis strategies", "goodhart", "strategies"),
+    Section("goodhart.figures", "Figures", "goodhart", "plot"),
     Section("powerseek", "MDPs, POWER, optimality probability and orbits", "powerseek"),
     Section("powerseek.examples", "Example MDPs of the papers", "powerseek"),
     Section("powerseek.decisions", "Decision functions (retargetability)", "powerseek"),

@@ -291,3 +291,25 @@ def test_load_rewards_regressions(tmp_path):
     del big
     with pytest.raises(ValueError, match="^path: .*memory budget"):
         gh.load_rewards(path=tmp_path / "big.npy")
+
+
+def test_llama_rewards_are_not_normal_but_have_a_light_upper_tail():
+    """What the figure and README say of the Starling rewards of Llama-2 generations (the paper,
+    §6, says 'approximately normal'): D'Agostino & Pearson's test rejects normality (skewness
+    -0.57), while the upper tail is light -- fewer values beyond the mean + 2 and + 3 sd than a
+    normal law has (binomial standard errors), the moment estimate of gamma is consistent with 0
+    and the Hill estimate with that of a normal sample."""
+    x = gh.load_rewards("llama")
+    n = x.size
+    assert stats.normaltest(x).pvalue < 1e-100 and abs(stats.skew(x) + 0.572) < 0.001
+    z = (x - x.mean()) / x.std(ddof=1)
+    for c in (2.0, 3.0):
+        p = stats.norm.sf(c)
+        assert np.mean(z > c) < p - 3 * math.sqrt(p * (1 - p) / n), c
+    d = x - x.mean()
+    pos = d[d > 0]
+    m = gh.moment(pos, 172)
+    assert abs(m.value) < 2 * m.stderr  # gamma = 0: a light (Gumbel-domain) tail
+    h = gh.hill(pos, 172)
+    ref = np.random.default_rng(0).normal(0.0, x.std(ddof=1), n)
+    assert abs(h.value - gh.hill(ref[ref > 0], 172).value) < 2 * h.stderr
