@@ -30,7 +30,17 @@ GCLT = "generalised CLT (Gnedenko & Kolmogorov 1954; S1 parametrisation, Samorod
 
 # ----------------------------------------------------------------------------- derivations
 def min_of_k_survival():
-    """P(min of k iid > t) = P(T > t)^k = (t^-alpha)^k.
+    """P(min of k iid > t) = P(T > t)^k = (t^-alpha)^k: the fastest of k approaches is Pareto(k
+    alpha) (Kwa 2023, the independent-steps model).
+
+    Returns
+    -------
+    Expr
+        t^(-alpha k).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
 
     Examples
     --------
@@ -42,7 +52,23 @@ def min_of_k_survival():
 
 
 def subtask_mean():
-    """E[X] = 1 + int_1^inf P(X > t) dt for X >= 1, with P(X > t) = t^-beta, beta > 1."""
+    """E[X] = 1 + int_1^inf P(X > t) dt for X >= 1, with P(X > t) = t^-beta, beta > 1.
+
+    Returns
+    -------
+    Expr
+        beta/(beta - 1), the mean time per subtask above the critical power (Kwa 2023).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.cogpower import subtask_mean
+    >>> subtask_mean()
+    beta/(beta - 1)
+    """
     bb = sp.Symbol("beta", positive=True)
     return sp.simplify(1 + sp.integrate(t ** (-bb), (t, 1, sp.oo), conds="none"))
 
@@ -51,7 +77,33 @@ def stable_scale_integral(beta):
     """sigma^beta = beta int_0^inf (1 - cos y) y^(-1-beta) dy: the coefficient of |u|^beta in
     1 - Re E[e^{iuX}] as u -> 0 (substitute y = u x in beta int_1^inf (1 - cos ux) x^(-1-beta) dx).
 
-    ``beta`` is a number in (0, 2) -- where the identity holds -- or a SymPy expression."""
+    ``beta`` is a number in (0, 2) -- where the identity holds -- or a SymPy expression. This is
+    the scale of the stable limit of S_n (generalised CLT; Zolotarev 1986).
+
+    Parameters
+    ----------
+    beta : number in (0, 2) or SymPy expression
+        The tail exponent; floats become the exact rational they stand for.
+
+    Returns
+    -------
+    Expr
+        sigma^beta = int_0^inf sin(y) y^(-beta) dy = Gamma(1 - beta) cos(pi beta/2).
+
+    Raises
+    ------
+    TypeError
+        If ``beta`` is neither a real number nor a SymPy expression.
+    ValueError
+        If ``beta`` is not in (0, 2).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from proofs.cogpower import stable_scale_integral
+    >>> stable_scale_integral(sp.Rational(1, 2))  # Gamma(1/2) cos(pi/4)
+    sqrt(2)*sqrt(pi)/2
+    """
     beta = symbolic_arg("beta", beta, lo=0, hi=2, where=" (the stable range of the identity)")
     # integrate by parts (boundary terms vanish for 0 < beta < 2): = int_0^inf sin(y) y^(-beta) dy,
     # a Mellin transform SymPy evaluates reliably (it returns -oo for the first form at beta = 1/2).
@@ -60,14 +112,46 @@ def stable_scale_integral(beta):
 
 def critical_location_series():
     """Im E[e^{iuX}] for beta = 1 equals u int_u^inf sin(y)/y^2 dy; its expansion as u -> 0 is
-    -ln u + 1 - gamma_Euler, which makes S_n/n - ln n -> S_1(pi/2, 1, 1 - gamma_Euler)."""
+    -ln u + 1 - gamma_Euler, which makes S_n/n - ln n -> S_1(pi/2, 1, 1 - gamma_Euler).
+
+    Returns
+    -------
+    Expr
+        -log(u) - EulerGamma + 1.
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.cogpower import critical_location_series
+    >>> critical_location_series()  # (1.3 s)  # doctest: +SKIP
+    -log(u) - EulerGamma + 1
+    """
     inner = sp.integrate(sp.sin(y) / y**2, (y, u, sp.oo))
     return sp.series(inner, u, 0, 1).removeO()
 
 
 def half_median_constant():
     """For beta = 1/2: psi(v) = -sqrt(v)(1 - i), -psi^2/2 = i v, a shift of +1/n of
-    W = (S_n + n)/(sigma n^2); with sigma = pi/2 the constant of median(S_n/n) is sigma - 1."""
+    W = (S_n + n)/(sigma n^2); with sigma = pi/2 the constant of median(S_n/n) is sigma - 1.
+
+    Returns
+    -------
+    (Expr, Expr, Expr)
+        The perturbation i v, sigma = pi/2 and the constant pi/2 - 1.
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.cogpower import half_median_constant
+    >>> half_median_constant()
+    (I*v, pi/2, -1 + pi/2)
+    """
     v = sp.Symbol("v", positive=True)
     psi = -sp.sqrt(v) * (1 - sp.I * sp.tan(sp.pi / 4))
     pert = sp.expand(-(psi**2) / 2)
@@ -78,6 +162,15 @@ def half_median_constant():
 def drift_constant_limit():
     """c(beta) = sigma tan(pi beta/2) - beta/(1-beta) as beta = 1 - eps -> 1:
     sigma = (Gamma(eps) sin(pi eps/2))^(1/(1-eps)), tan(pi beta/2) = 1/tan(pi eps/2).
+
+    Returns
+    -------
+    Expr
+        1 - EulerGamma + log(pi/2).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
 
     Examples
     --------

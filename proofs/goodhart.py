@@ -42,7 +42,25 @@ def regressional_identity():
 
 
 def normal_tail_mean():
-    """E[U | U >= t] for U ~ N(0, s^2): s φ(t/s)/Φ̄(t/s) (with s = s_U)."""
+    """E[U | U >= t] for U ~ N(0, s^2): s φ(t/s)/Φ̄(t/s) (with s = s_U), the inverse Mills ratio
+    behind the normal-normal case of Kwa & Thomas 2023 (regressional Goodhart, U = V + X).
+
+    Returns
+    -------
+    (Symbol, Expr)
+        The scale symbol s_U and E[U | U >= t] in t and s_U (SymPy writes Φ̄ with erfc).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.goodhart import normal_tail_mean, t
+    >>> sU, tail = normal_tail_mean()  # doctest: +SKIP
+    >>> tail.subs({sU: 1, t: 0})  # E[U | U >= 0] = sqrt(2/pi) (0.7 s)  # doctest: +SKIP
+    sqrt(2)/sqrt(pi)
+    """
     sU = sp.Symbol("s_U", positive=True)
     num = sp.integrate(u * _phi(u, sU), (u, t, sp.oo))
     den = sp.integrate(_phi(u, sU), (u, t, sp.oo))
@@ -51,14 +69,52 @@ def normal_tail_mean():
 
 def normal_normal_closed_form():
     """E[V | U >= t] = E[E[V | U] | U >= t] = (s_V^2/s_U^2) E[U | U >= t]
-    = s_V^2/s_U * φ(t/s_U)/Φ̄(t/s_U), s_U^2 = s_V^2 + s_X^2."""
+    = s_V^2/s_U * φ(t/s_U)/Φ̄(t/s_U), s_U^2 = s_V^2 + s_X^2: with normal V and X the value
+    regresses by the factor s_V^2/s_U^2 (Kwa & Thomas 2023; no catastrophic Goodhart).
+
+    Returns
+    -------
+    Expr
+        E[V | U >= t] in t, s_V and s_X.
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.goodhart import normal_normal_closed_form, sV, sX, t
+    >>> e = normal_normal_closed_form()  # doctest: +SKIP
+    >>> e.subs({sV: 1, sX: 1, t: 0})  # s_V^2/s_U sqrt(2/pi) with s_U = sqrt(2) (1 s)  # doctest: +SKIP
+    1/sqrt(pi)
+    """
     sU, tail = normal_tail_mean()
     slope = sp.simplify(regressional_identity() / u)
     return sp.simplify(slope * tail.subs(sU, sp.sqrt(sV**2 + sX**2)))
 
 
 def exp_exp_closed_form():
-    """V, X iid Exp(1): ∫_0^∞ v e^{-v} F̄_X(t - v) dv / ∫ e^{-v} F̄_X(t - v) dv, F̄_X(y) = min(1, e^{-y})."""
+    """V, X iid Exp(1): ∫_0^∞ v e^{-v} F̄_X(t - v) dv / ∫ e^{-v} F̄_X(t - v) dv, F̄_X(y) = min(1, e^{-y}).
+
+    E[V | V + X >= t] = (t^2/2 + t + 1)/(t + 1) ~ t/2: with equally light tails the value keeps
+    half the proxy's growth (Kwa & Thomas 2023).
+
+    Returns
+    -------
+    (Symbol, Expr)
+        The positive symbol t and E[V | U >= t].
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.goodhart import exp_exp_closed_form
+    >>> tp, e = exp_exp_closed_form()  # (0.3 s)  # doctest: +SKIP
+    >>> e  # doctest: +SKIP
+    (t**2/2 + t + 1)/(t + 1)
+    """
     tp = sp.Symbol("t", positive=True)
     num = sp.integrate(v * sp.exp(-v) * sp.exp(-(tp - v)), (v, 0, tp)) + sp.integrate(v * sp.exp(-v), (v, tp, sp.oo))
     den = sp.integrate(sp.exp(-v) * sp.exp(-(tp - v)), (v, 0, tp)) + sp.integrate(sp.exp(-v), (v, tp, sp.oo))
@@ -68,7 +124,17 @@ def exp_exp_closed_form():
 def bon_kl():
     """KL(best-of-N || base) for continuous U: the max of N uniforms has density N y^{N-1} on [0, 1];
     with y = e^{-s}, s ~ Exp(N): KL = E[log N + (N-1) log y] = ∫_0^∞ N e^{-Ns} (log N - (N-1) s) ds
-    = log N - (N - 1)/N.
+    = log N - (N - 1)/N (the best-of-N KL of Kwa, Thomas & Garriga-Alonso 2024, arXiv
+    2407.14503).
+
+    Returns
+    -------
+    Expr
+        KL in the positive symbol N.
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
 
     Examples
     --------
@@ -84,7 +150,24 @@ def dependent_limit_symbolic():
     """Dependent example: for |V| <= 1 the weight is φ(v) Φ̄((t - v)/2) ~ exp(-v²/2 - (t - v)²/8)
     = exp(-(5/8)(v - t/5)^2 + const): a N(t/5, 4/5) truncated to [-1, 1]; the V >= t branch has
     log weight ~ -t²/2.  Returns (log-weight gap (t-1)²/8 - t²/2 -> -inf ... as limit of the
-    difference of exponents, lim of the truncated-normal mean as t -> inf)."""
+    difference of exponents, lim of the truncated-normal mean as t -> inf).
+
+    Returns
+    -------
+    (Expr, Expr)
+        The limit of the exponent gap t²/2 - (t - 1)²/8 (+oo: the |V| <= 1 branch dominates) and
+        the limit of E[V | U >= t] on that branch (1: the upper end of V's support).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.goodhart import dependent_limit_symbolic
+    >>> dependent_limit_symbolic()  # (3 s)  # doctest: +SKIP
+    (oo, 1)
+    """
     tp = sp.Symbol("t", positive=True)
     gap = sp.limit(-(tp - 1) ** 2 / 8 + tp**2 / 2, tp, sp.oo)   # +oo: the |V| <= 1 branch dominates
     dens = sp.exp(-sp.Rational(5, 8) * v**2 + tp * v / 4)
@@ -119,7 +202,26 @@ def tail_class(name: str) -> tuple[bool, bool | None]:
 
     e^{λx} F̄(x) = exp(x (λ - r(x))) with r(x) = -log F̄(x)/x, so X is heavy (the limit is infinite
     for every λ > 0) exactly when r(x) -> 0, and light when r(x) -> r > 0 (take λ < r).
-    Theorem 6's condition is F̄(t+1)/F̄(t) -> 0. ``name`` is ``"uniform"`` or a key of ``_TAILS``.
+    Theorem 6's condition is F̄(t+1)/F̄(t) -> 0.
+
+    Parameters
+    ----------
+    name : str
+        ``"uniform"`` or one of normal, student_t, lognormal, lomax, pareto, exponential,
+        laplace, levy, cauchy, weibull_heavy, weibull_light, gumbel.
+
+    Returns
+    -------
+    (bool, bool or None)
+        Whether the law is heavy-tailed, and whether Theorem 6's condition holds (None for the
+        bounded uniform law, where the ratio is 0/0).
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is not one of the tail classes.
 
     Examples
     --------

@@ -30,7 +30,34 @@ PAPER = "Kwa, Thomas & Garriga-Alonso 2024 (arXiv 2407.14503)"
 
 # ----------------------------------------------------------------------------- derivations
 def student_t_density(nu=None, x=None):
-    """Density of Student's t with ``nu > 0`` degrees of freedom at ``x`` (symbols by default)."""
+    """Density of Student's t with ``nu > 0`` degrees of freedom at ``x`` (symbols by default).
+
+    Parameters
+    ----------
+    nu : number > 0 or SymPy expression, optional
+        Degrees of freedom (default the positive symbol nu).
+    x : number or SymPy expression, optional
+        Where (default the real symbol x). Numbers are used as given (floats stay floats).
+
+    Returns
+    -------
+    Expr
+        Gamma((nu + 1)/2) / (sqrt(nu pi) Gamma(nu/2)) (1 + x^2/nu)^(-(nu + 1)/2).
+
+    Raises
+    ------
+    TypeError
+        If ``nu`` or ``x`` is neither a real number nor a SymPy expression.
+    ValueError
+        If ``nu`` is not > 0, or either is not finite.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from proofs.goodhart_kl import student_t_density
+    >>> student_t_density(sp.Integer(1))  # nu = 1: the Cauchy density
+    1/(pi*(x**2 + 1))
+    """
     nu = symbolic_arg("nu", nu, lo=0, exact=False) if nu is not None else sp.symbols("nu", positive=True)
     x = symbolic_arg("x", x, exact=False) if x is not None else sp.symbols("x", real=True)
     nu, x = _density_numbers(nu, x)
@@ -63,7 +90,25 @@ def _density_numbers(nu, x):
 def student_t_upper_mean():
     """Returns (antiderivative G, residual). G(x) = -(ν + x²) f(x)/(ν - 1) satisfies G' = x f(x), so
     ∫_t^∞ x f = (ν + t²) f(t)/(ν-1) for ν > 1 (G -> 0 at inf) and E[X|X>t] = that / F̄(t).
-    ``residual`` = simplify(G' - x f) must be 0."""
+    ``residual`` = simplify(G' - x f) must be 0. Used for the t_3 tail means of Kwa, Thomas &
+    Garriga-Alonso 2024 (arXiv 2407.14503, Figure 3).
+
+    Returns
+    -------
+    (Expr, Expr)
+        G in the symbols nu and x, and the residual (0).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.goodhart_kl import student_t_upper_mean
+    >>> G, residual = student_t_upper_mean()
+    >>> residual
+    0
+    """
     nu = sp.symbols("nu", positive=True)
     x = sp.symbols("x", real=True)
     f = student_t_density(nu, x)
@@ -77,6 +122,23 @@ def student_t3_sf(t=None):
     The two terms cancel for large t: evaluate with ``sp.N(expr, 15, maxn=10**4)`` beyond t = 1e50
     (``float(expr)`` works at SymPy's default precision cap and can be wrong there).
 
+    Parameters
+    ----------
+    t : number or SymPy expression, optional
+        Where (default the positive symbol t); floats become the exact rational they stand for.
+
+    Returns
+    -------
+    Expr
+        P(T_3 > t).
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is neither a real number nor a SymPy expression.
+    ValueError
+        If ``t`` is not finite.
+
     Examples
     --------
     >>> from proofs.goodhart_kl import student_t3_sf
@@ -89,7 +151,25 @@ def student_t3_sf(t=None):
 
 def exponent1_limit(c=1):
     """lim_{t->inf} E_{P_t}[X] for Q = t_3 and mass c/t: (1-c/t)E[X|X<=t] -> 0 (E[X|X<=t] =
-    -F̄ E[X|X>t]/F -> 0) and (c/t) E[X|X>t] -> c·3/2. ``c`` is a finite number or a symbol.
+    -F̄ E[X|X>t]/F -> 0) and (c/t) E[X|X>t] -> c·3/2 (Kwa, Thomas & Garriga-Alonso 2024,
+    arXiv 2407.14503, Figure 3, exponent 1).
+
+    Parameters
+    ----------
+    c : number or SymPy expression, default 1
+        The constant of the mass c/t put on the tail.
+
+    Returns
+    -------
+    Expr
+        The limit, 3c/2.
+
+    Raises
+    ------
+    TypeError
+        If ``c`` is neither a real number nor a SymPy expression.
+    ValueError
+        If ``c`` is not finite.
 
     Examples
     --------
@@ -106,7 +186,24 @@ def exponent1_limit(c=1):
 
 def exponent08_asymptotics():
     """Leading behaviour with mass t^-0.8: E ~ t^-0.8 · (3/2) t -> inf, and KL ~ m log(m/F̄) with
-    F̄ ~ √3·6/(π·3)·... ∝ t^-3: KL ~ t^-0.8 · 2.2 log t -> 0. Returns the two limits."""
+    F̄ ~ √3·6/(π·3)·... ∝ t^-3: KL ~ t^-0.8 · 2.2 log t -> 0 (Kwa, Thomas & Garriga-Alonso
+    2024, arXiv 2407.14503, Figure 3, exponent 0.8: unbounded reward at vanishing KL).
+
+    Returns
+    -------
+    (Expr, Expr)
+        The limits of the mean (oo) and of the KL leading term (0).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.goodhart_kl import exponent08_asymptotics
+    >>> exponent08_asymptotics()
+    (oo, 0)
+    """
     t = sp.symbols("t", positive=True)
     m = t ** sp.Rational(-4, 5)
     mean = m * sp.Rational(3, 2) * t
@@ -116,7 +213,26 @@ def exponent08_asymptotics():
 
 def normal_tilt():
     """For X ~ N(μ, σ²) tilted by e^{λx}: log M = λμ + λ²σ²/2, tilted mean μ + λσ², KL = λ²σ²/2.
-    Returns (logM, mean, kl) as expressions in (mu, sigma, lam)."""
+    Returns (logM, mean, kl) as expressions in (mu, sigma, lam): a light (normal) tail needs KL
+    growing like the square of the reward gained (the contrast of Kwa, Thomas & Garriga-Alonso
+    2024, arXiv 2407.14503).
+
+    Returns
+    -------
+    (Expr, Expr, Expr)
+        log M(lam), the tilted mean and KL(tilted || N(mu, sigma^2)).
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.goodhart_kl import normal_tilt
+    >>> logM, mean, kl = normal_tilt()  # (0.7 s)  # doctest: +SKIP
+    >>> mean, kl  # doctest: +SKIP
+    (lam*sigma**2 + mu, lam**2*sigma**2/2)
+    """
     mu, lam = sp.symbols("mu lam", real=True)
     sigma = sp.symbols("sigma", positive=True)
     x = sp.symbols("x", real=True)

@@ -198,6 +198,15 @@ class ClaimResult(ResultMixin):
 def areas() -> list[str]:
     """Names of the modules of ``proofs`` that may hold claims (every module but this one).
 
+    Returns
+    -------
+    list of str
+        Sorted module names (without the ``proofs.`` prefix; private modules left out).
+
+    Raises
+    ------
+    Nothing: it takes no arguments and imports no area.
+
     Examples
     --------
     >>> from proofs.ledger import areas
@@ -231,6 +240,11 @@ def all_claims(selected: str | list[str] | tuple[str, ...] | None = None) -> lis
     selected : str or sequence of str, optional
         Area names (modules of ``proofs`` holding a ``CLAIMS`` list, see :func:`areas`); ``None``
         or empty: all areas.
+
+    Returns
+    -------
+    list of Claim
+        In area order, each area's claims in the order of its ``CLAIMS`` list.
 
     Raises
     ------
@@ -303,7 +317,22 @@ def _run(check: Callable[[], Check] | None, errors: list[str]) -> Check | None:
 def evaluate(claim: Claim) -> ClaimResult:
     """Run both checks of ``claim``; a check that raises (any ``Exception``) or returns something
     other than a :class:`Check` with a boolean ``ok`` makes the claim fail, with the reason in
-    ``errors``. TypeError naming ``claim`` if it is not a :class:`Claim`.
+    ``errors``.
+
+    Parameters
+    ----------
+    claim : Claim
+        A claim of the ledger (:func:`all_claims`).
+
+    Returns
+    -------
+    ClaimResult
+        Both checks' outcomes, the verdict ``status``, the run time and the errors.
+
+    Raises
+    ------
+    TypeError
+        If ``claim`` is not a :class:`Claim` (a failing check is a verdict, not an exception).
 
     Examples
     --------

@@ -41,7 +41,26 @@ def _ps():
 
 # ------------------------------------------------------------------------------ derivations
 def multiset_orbit_size(mults):
-    """d!/prod m_i! for multiplicities ``mults`` (SymPy integer); d = sum(mults) <= 10^5.
+    """d!/prod m_i! for multiplicities ``mults`` (SymPy integer); d = sum(mults) <= 10^5: the size
+    of an orbit under S_d (Turner & Tadepalli 2022, "Parametrically Retargetable Decision-Makers
+    Tend To Seek Power").
+
+    Parameters
+    ----------
+    mults : sequence of int >= 0
+        The multiplicities of the distinct entries of a parameter vector.
+
+    Returns
+    -------
+    sympy.Integer
+        The number of distinct permutations.
+
+    Raises
+    ------
+    TypeError
+        If ``mults`` is not a sequence of integers.
+    ValueError
+        If a multiplicity is negative, there are more than 10^5 of them, or they sum beyond 10^5.
 
     Examples
     --------
@@ -65,7 +84,25 @@ def multiset_orbit_size(mults):
 
 def toy_table():
     """Rows (u_ghost, u_apple, u_cherry, IsOpt(A), IsOpt(B), Boltz(A), Boltz(B)) for the 6
-    permutations of u = (10, 5, 0); A = {ghost}, B = {apple, cherry}; Boltzmann T = 1 exact."""
+    permutations of u = (10, 5, 0); A = {ghost}, B = {apple, cherry}; Boltzmann T = 1 exact
+    (the Pac-Man toy example of Turner & Tadepalli 2022).
+
+    Returns
+    -------
+    list of tuple
+        One row per permutation, in lexicographic order of u.
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.powerseek_orbits import toy_table
+    >>> rows = toy_table()
+    >>> len(rows), sum(r[4] for r in rows)  # B holds the best option in 4 of the 6 permutations
+    (6, 4)
+    """
     from sympy.utilities.iterables import multiset_permutations
 
     rows = []
@@ -80,7 +117,24 @@ def toy_table():
 def lemma_b3_bound():
     """With M = #more, L = #less, E = #equal, N = M + L + E and M >= n L:
     (M + E)/N >= n/(n+1). Proof: L <= M/n  =>  (n+1) L <= M + L <= N - E ... => 1 - L/N >= n/(n+1).
-    Returns the SymPy expression (M + E)/N - n/(n+1) at the extreme M = n L, E = 0 (which is 0)."""
+    Returns the SymPy expression (M + E)/N - n/(n+1) at the extreme M = n L, E = 0 (which is 0)
+    (Turner & Tadepalli 2022, Lemma B.3).
+
+    Returns
+    -------
+    Expr
+        0.
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.powerseek_orbits import lemma_b3_bound
+    >>> lemma_b3_bound()
+    0
+    """
     n, L = sp.symbols("n L", positive=True)
     M, E = n * L, 0
     return sp.simplify((M + E) / (M + L + E) - n / (n + 1))
@@ -90,7 +144,25 @@ def fig1_empty_average_optimal_probability():
     """P(e_empty is the strictly best RSD from star) for iid U(0, 1) rewards on Figure 1: with
     x = R(empty), empty beats r_ne, r_se (probability x^2), l_sw (a < x) and the l 2-cycle
     ((a + b)/2 < x), b = R(l_nw); the r 2-cycle mean is below max(r_ne, r_se) < x.
-    = int_0^1 x^2 P(a < x, a + b < 2x) dx."""
+    = int_0^1 x^2 P(a < x, a + b < 2x) dx (at most 1/4 by Turner & Tadepalli 2022, Cor. D.12:
+    n = 3 copies of e_empty among the other RSDs).
+
+    Returns
+    -------
+    sympy.Rational
+        113/480.
+
+    Raises
+    ------
+    Nothing: it takes no arguments (it needs SymPy, the ``symbolic`` extra).
+
+    Examples
+    --------
+    >>> from proofs.powerseek_orbits import fig1_empty_average_optimal_probability
+    >>> p = fig1_empty_average_optimal_probability()
+    >>> p, p <= 1 / 4
+    (113/480, True)
+    """
     inner_lo = sp.integrate(2 * x - a, (a, 0, x))  # x <= 1/2: 2x - a <= 1
     inner_hi = (2 * x - 1) + sp.integrate(2 * x - a, (a, 2 * x - 1, x))  # x > 1/2
     return sp.nsimplify(sp.integrate(x**2 * inner_lo, (x, 0, sp.Rational(1, 2))) + sp.integrate(x**2 * inner_hi, (x, sp.Rational(1, 2), 1)))
@@ -99,7 +171,33 @@ def fig1_empty_average_optimal_probability():
 def involution_preserves_utility(d: int = 4):
     """max over permutations phi of S_d of |(P_phi x)^T (P_phi u) - x^T u| on symbols (0).
 
-    Enumerates all d! permutations, so ``d`` is at most 8 (about 15 s)."""
+    Enumerates all d! permutations, so ``d`` is at most 8 (about 15 s). Permuting outcome and
+    utility together preserves expected utility, the fact behind the orbit tendencies of Turner &
+    Tadepalli 2022.
+
+    Parameters
+    ----------
+    d : int in [1, 8], default 4
+        The dimension.
+
+    Returns
+    -------
+    int
+        The number of permutations that change x^T u (0).
+
+    Raises
+    ------
+    TypeError
+        If ``d`` is not an integer.
+    ValueError
+        If ``d`` is not in [1, 8].
+
+    Examples
+    --------
+    >>> from proofs.powerseek_orbits import involution_preserves_utility
+    >>> involution_preserves_utility(3)
+    0
+    """
     import itertools
 
     d = int_arg("d", d, lo=1, hi=8, why=" (all d! permutations are expanded symbolically)")
