@@ -24,13 +24,12 @@ from .kl import (  # noqa: E402
 )
 from .detectability import (  # noqa: E402
     Detectability,
-    DetectionMC,
     detectability,
     detection_asymptote,
     rollouts_to_detect,
-    simulate_detection,
     threshold_policy,
 )
+from ._detection_mc import DetectionMC, simulate_detection  # noqa: E402
 from .tails import (  # noqa: E402
     BootstrapCI,
     HillPath,
