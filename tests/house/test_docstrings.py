@@ -5,8 +5,7 @@ lists. Each should have Parameters, Returns, Raises and a runnable Examples sect
 packages' docstrings are being completed, so the full check is a report: while gaps remain it
 xfails (never strictly), and its reason -- shown by ``pytest -ra`` -- counts the gaps per package
 and section; it passes once they are gone. The objects of this infrastructure (``tailpower``)
-that are already complete must stay so, and so must goodhart's and tailpower's (but for the
-best-of-N objects in ``PENDING``).
+that are already complete must stay so, and so must goodhart's and tailpower's.
 """
 
 from __future__ import annotations
@@ -72,16 +71,10 @@ def test_the_complete_infrastructure_docstrings_stay_complete():
     assert len(public_objects()) > 150  # the API reference covers every package
 
 
-# goodhart's best-of-N objects are being documented with the best-of-N work; drop them from here then
-PENDING = frozenset({"goodhart.best_of_n", "goodhart.BestOfN", "goodhart.BestOfNPeak", "goodhart.BestOfNTable",
-                     "goodhart.bon_kl"})
-
-
 def test_goodhart_and_tailpower_public_objects_have_every_numpydoc_section():
-    """goodhart's and tailpower's docstrings are complete (as cogpower's, tests/house/test_doctests.py),
-    but for the best-of-N objects in PENDING."""
+    """goodhart's and tailpower's docstrings are complete (as cogpower's, tests/house/test_doctests.py)."""
     found = gaps()
-    assert not {n: m for n, m in found.items() if n.split(".")[0] in ("goodhart", "tailpower") and n not in PENDING}
+    assert not {n: m for n, m in found.items() if n.split(".")[0] in ("goodhart", "tailpower")}
     assert sum(n.startswith("goodhart.") for n, _ in public_objects()) > 40
 
 
