@@ -42,7 +42,7 @@ from ._selection_problem import make_problem
 from ._selection_quad import _GW, _KW, _NODES
 from .model import Dependent, PointMass
 
-_ZMAX = 110.0            # v-nodes over |logit F_V(v)| <= 110 (mass beyond: e^-110)
+_ZMARGIN = 60.0          # v-nodes over |logit F_V(v)| <= tail + 60 (n <= 1e15 needs tail + 35)
 _TOL = 1e-11
 _MAX_YPANELS = 4000
 _ROUNDS = 40
@@ -101,27 +101,42 @@ class DependentTable:
             raise TypeError(f"model: expected a goodhart.Dependent model, got {type(model).__name__}")
         self._prob = make_problem(model, None)
         self._prob.require_fast("Monte Carlo (method='mc') needs only draws.")
-        self.tail = _check_real("tail", tail, 5.0, 60.0, False)
-        self.resolution = _check_real("resolution", resolution, 0.0, 2.0, True)
-        self.model, self.V = model, model.V
+        tail = _check_real("tail", tail, 5.0, 60.0, False)
+        resolution = _check_real("resolution", resolution, 0.0, 2.0, True)
+        law = DependentLaw(model, tail + _ZMARGIN)
+        med = float(_q(model.V, np.array([0.0]))[0])
+        err = model.error_at(med)
         with np.errstate(all="ignore"):
-            self._ev = float(self.V.mean())
-        self._law = DependentLaw(model, _ZMAX)
+            iqr_v = float(model.V.ppf(0.75) - model.V.ppf(0.25))
+            if isinstance(err, PointMass):
+                xm, iqr_x = err.value, 0.0
+            else:
+                xm, iqr_x = float(err.ppf(0.5)), float(err.ppf(0.75) - err.ppf(0.25))
+        c = med + (xm if math.isfinite(xm) else 0.0)
+        s = (iqr_v if math.isfinite(iqr_v) else 0.0) + (iqr_x if math.isfinite(iqr_x) else 0.0)
+        kinks = [cc + e for cc, lo, hi in law.pm for e in (lo, hi) if math.isfinite(cc + e)]
+        self._setup(model, model.V, law, c, s, kinks, tail, resolution)
+
+    @classmethod
+    def from_law(cls, law, V, centre: float, spread: float, kinks=(), *, tail: float = 38.0,
+                 resolution: float = 0.25) -> "DependentTable":
+        """A table for any object with ``evaluate(ys, refine)`` returning the dictionary of
+        :meth:`goodhart._bon_dependent_law.DependentLaw.evaluate` (e.g. :class:`NormalMixtureLaw`)."""
+        tab = cls.__new__(cls)
+        tab._setup(None, V, law, float(centre), float(spread), list(kinks), float(tail), float(resolution))
+        return tab
+
+    def _setup(self, model, V, law, c, s, kinks, tail, resolution) -> None:
+        self.model, self.V, self._law = model, V, law
+        self.tail, self.resolution = tail, resolution
+        with np.errstate(all="ignore"):
+            self._ev = float(V.mean())
         self._vals: dict = {}
         self._range: dict = {}
-        med = float(_q(self.V, np.array([0.0]))[0])
-        law = model.error_at(med)
-        with np.errstate(all="ignore"):
-            iqr_v = float(self.V.ppf(0.75) - self.V.ppf(0.25))
-            if isinstance(law, PointMass):
-                xm, iqr_x = law.value, 0.0
-            else:
-                xm, iqr_x = float(law.ppf(0.5)), float(law.ppf(0.75) - law.ppf(0.25))
-        self._c = med + (xm if math.isfinite(xm) else 0.0)
-        s = (iqr_v if math.isfinite(iqr_v) else 0.0) + (iqr_x if math.isfinite(iqr_x) else 0.0)
-        self._s = s if s > 0 else max(abs(self._c), 1.0)
-        self._law.centre = self._c
-        self._kinks = sorted(c + e for c, lo, hi in self._law.pm for e in (lo, hi) if math.isfinite(c + e))
+        self._c = c
+        self._s = s if s > 0 else max(abs(c), 1.0)
+        law.centre = c
+        self._kinks = sorted(kinks)
 
     algorithm = "dependent"
 
@@ -329,6 +344,42 @@ class DependentTable:
         ints = self.curve(np.array([lo_i, hi_i], float)) if hi_i > lo_i else None
         best_int = int(lo_i if ints is None or ints.utility[0] >= ints.utility[1] else hi_i)
         return BestOfNPeak(float(best_n), float(n_err), float(best), float(best_err), interior, n_max, best_int)
+
+
+class NormalMixtureLaw:
+    """The law of U = V + X for V ~ N(mu, sd^2) and an INDEPENDENT error X that is a mixture of
+    normal laws and point masses: components (weight, mean, sd), sd = 0 for a point mass.  Closed
+    forms per component k (U_k ~ N(mu + m_k, sd^2 + s_k^2), E[V | U_k = u] = mu + sd^2 (u - mu -
+    m_k) / (sd^2 + s_k^2)), mixed in log space; the same interface as
+    :class:`goodhart._bon_dependent_law.DependentLaw`.  Used for the independent model with the
+    marginals of a dependent one (e.g. the paper's example: X ~ 0.683 N(0, 4) + 0.317 δ0)."""
+
+    def __init__(self, mu: float, sd: float, components):
+        self.mu, self.sd = float(mu), float(sd)
+        self.comp = [(float(w), float(m), float(s)) for w, m, s in components if w > 0]
+        self.centre = self.mu
+
+    def evaluate(self, ys, refine: bool = True) -> dict:
+        from scipy import stats
+
+        ys = np.asarray(ys, float).ravel()
+        lp, ls, lc, num = [], [], [], []
+        for w, m, s in self.comp:
+            tot = math.sqrt(self.sd ** 2 + s ** 2)
+            z = (ys - self.mu - m) / tot
+            lw = math.log(w)
+            lp.append(lw + stats.norm.logpdf(z) - math.log(tot))
+            ls.append(lw + stats.norm.logsf(z))
+            lc.append(lw + stats.norm.logcdf(z))
+            num.append(self.mu + self.sd ** 2 / tot ** 2 * (ys - self.mu - m))
+        lp, ls, lc, num = (np.array(a) for a in (lp, ls, lc, num))
+        lpdf = np.logaddexp.reduce(lp, axis=0)
+        with np.errstate(invalid="ignore"):
+            wts = np.exp(lp - lpdf)
+        mean = np.where(np.isfinite(lpdf), np.sum(np.nan_to_num(wts) * num, axis=0), 0.0)
+        e = np.full(ys.size, 1e-14)
+        return dict(lpdf=lpdf, mean=mean, lsf=np.logaddexp.reduce(ls, axis=0),
+                    lcdf=np.logaddexp.reduce(lc, axis=0), epdf=e, emean=e * (np.abs(mean) + 1.0), esf=e, ecdf=e)
 
 
 _tables: OrderedDict = OrderedDict()
