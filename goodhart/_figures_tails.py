@@ -93,8 +93,9 @@ def draw_reward_tails(which: str = "random", rng: RNGLike = 0, quick: bool = Fal
     beyond = {c: float(np.mean(z > c)) for c in (2, 3)}
     normal = {c: round(float(stats.norm.sf(c)), 5) for c in (2, 3)}
     test = stats.normaltest(data)
+    p_text = f"p = {test.pvalue:.1e}" if test.pvalue >= 1e-300 else "p < 1e-300"  # 0 when it underflows
     rep.figure.suptitle(
-        f"{title}{' (first 4,000)' if quick else ''}\nskewness {rep.skewness:.2f}, normality test p = {test.pvalue:.1e}; "
+        f"{title}{' (first 4,000)' if quick else ''}\nskewness {rep.skewness:.2f}, normality test {p_text}; "
         f"above mean + 2 sd: {100 * beyond[2]:.2f}% (normal {100 * normal[2]:.2f}%), "
         f"+ 3 sd: {100 * beyond[3]:.3f}% (normal {100 * normal[3]:.3f}%)", fontsize=10)
     _draw.keep(record, {
