@@ -207,14 +207,17 @@ class DependentTable:
         ev = i1
         de = i3a - ev * i3b
         # weight beyond the range
-        rlo = self._law.evaluate(self._y(np.array([lo])), refine=False)
-        rhi = self._law.evaluate(self._y(np.array([hi])), refine=False)
-        lf_lo, ls_hi = float(rlo["lcdf"][0]), float(rhi["lsf"][0])
+        key = ("ends", lo, hi)
+        if key not in self._range:
+            rlo = self._law.evaluate(self._y(np.array([lo])), refine=False)
+            rhi = self._law.evaluate(self._y(np.array([hi])), refine=False)
+            self._range[key] = (float(rlo["lcdf"][0]), float(rhi["lsf"][0]),
+                                self._lever(lo, False), self._lever(hi, True))
+        lf_lo, ls_hi, lev_lo, lev_hi = self._range[key]
         w_lo = math.exp(ln + (n - 1.0) * lf_lo) if lf_lo > -math.inf else 0.0
         t_lo = w_lo * _abs_tail(self.V, lf_lo)
         t_hi = n * _abs_tail(self.V, ls_hi)
         y_lo, y_hi = float(self._y(lo)), float(self._y(hi))
-        lev_lo, lev_hi = self._lever(lo, False), self._lever(hi, True)
         tu = w_lo * math.exp(lf_lo) * lev_lo + (n * math.exp(ls_hi) * lev_hi if ls_hi > -math.inf else 0.0)
         tu = tu if math.isfinite(tu) else math.inf
         ev_err = err[1] + t_lo + t_hi + 4e-16 * abs(ev)
@@ -344,6 +347,35 @@ class DependentTable:
         ints = self.curve(np.array([lo_i, hi_i], float)) if hi_i > lo_i else None
         best_int = int(lo_i if ints is None or ints.utility[0] >= ints.utility[1] else hi_i)
         return BestOfNPeak(float(best_n), float(n_err), float(best), float(best_err), interior, n_max, best_int)
+
+    def extrema(self, n_max: float = 1e12, points: int = 81) -> list:
+        """Every local maximum and minimum of E[V_sel] in n on [1.05, ``n_max``]: the roots of
+        dE/dn (Brent's method in log n) between the sign changes on a log grid of ``points``
+        values, each with whether dE/dn is certain of its sign on the grid (|dE/dn| above its
+        bound at every grid point).
+
+        Returns
+        -------
+        list of dict
+            ``{"n", "kind" ("max" or "min"), "utility", "utility_err"}`` in increasing n, and a
+            final ``{"grid_signs_certain": bool, "grid": ndarray, "dE_dn": ndarray,
+            "dE_dn_err": ndarray}``.
+        """
+        n_max = _check_real("n_max", n_max, 2.0, _MAX_N, False)
+        grid = np.exp(np.linspace(math.log(1.05), math.log(n_max), int(points)))
+        grid[-1] = n_max
+        res = self._moments(grid, derivative=True)
+        g, ge = res[:, 4], res[:, 5]
+        out = []
+        f = lambda ln: self._moments(np.array([math.exp(ln)]), True)[0, 4]  # noqa: E731
+        for i in range(grid.size - 1):
+            if (g[i] > 0) != (g[i + 1] > 0):
+                root = math.exp(optimize.brentq(f, math.log(grid[i]), math.log(grid[i + 1]), xtol=1e-10, rtol=1e-12))
+                m = self._moments(np.array([root]), True)[0]
+                out.append({"n": root, "kind": "max" if g[i] > 0 else "min", "utility": float(m[0]),
+                            "utility_err": float(m[2])})
+        out.append({"grid_signs_certain": bool(np.all(np.abs(g) > ge)), "grid": grid, "dE_dn": g, "dE_dn_err": ge})
+        return out
 
 
 class NormalMixtureLaw:

@@ -20,7 +20,7 @@ __all__ = ["draw_conditional", "draw_dependent", "draw_best_of_n", "draw_kl_fram
 
 FIGURES: dict = {}
 for _name in ("goodhart._figures_selection", "goodhart._figures_kl", "goodhart._figures_tails",
-              "goodhart._figures_detectability"):
+              "goodhart._figures_detectability", "goodhart._figures_bon_dependent"):
     try:
         FIGURES.update(importlib.import_module(_name).FIGURES)
     except ModuleNotFoundError as _exc:  # that half is not built yet
