@@ -26,6 +26,7 @@ LAWS = (("Student t, df = 3", stats.t(3), 3.0), ("Pareto, alpha = 2.5", stats.pa
 QUANTILES = (0.9, 0.99, 0.999, 0.9999)
 
 
+@_draw.shared_doc
 def draw_detectability(quick: bool = False, *, fig=None, record=None):
     """Can a KL-pathological policy be caught? Rollouts needed to see one outlier.
 
@@ -41,22 +42,16 @@ def draw_detectability(quick: bool = False, *, fig=None, record=None):
     ----------
     quick : bool
         4 KL budgets from 0.3 to 1e-12 instead of 8.
-    fig : matplotlib Figure, optional
-        Draw the two panels as new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
     TypeError
         ``quick``, ``fig`` or ``record`` of the wrong type.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------

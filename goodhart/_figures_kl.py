@@ -97,6 +97,7 @@ def _frame_record(res, j: int, frame: int) -> dict:
             "stated": "E[X] grows without bound while KL -> 0"}
 
 
+@_draw.shared_doc
 def draw_kl_frame(frame: int = 49, *, fig=None, record=None):
     """One frame of the paper's Figure 3 (Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503):
     Theorem 1's P_t for Q = Student t (df = 3), c = 1 and mass 1/t^0.8 above t, at
@@ -109,15 +110,10 @@ def draw_kl_frame(frame: int = 49, *, fig=None, record=None):
     ----------
     frame : int
         0 to 49.
-    fig : matplotlib Figure, optional
-        Draw the three panels as new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered frames write to their sidecars).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
@@ -125,8 +121,7 @@ def draw_kl_frame(frame: int = 49, *, fig=None, record=None):
         ``frame`` not an integer; ``fig`` or ``record`` of the wrong type.
     ValueError
         ``frame`` outside 0 .. 49.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------
@@ -170,6 +165,7 @@ def kl_frames(out_dir, rng, quick: bool) -> list[Path]:
     return paths
 
 
+@_draw.shared_doc
 def draw_kl_summary(quick: bool = False, *, fig=None, record=None):
     """Small multiples of Theorem 1's path P_t (Q = Student t, df = 3, mass 1/t^0.8 above t; the
     paper's Figure 3, Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503) and E_P[X] and KL(P_t || Q)
@@ -179,22 +175,16 @@ def draw_kl_summary(quick: bool = False, *, fig=None, record=None):
     ----------
     quick : bool
         Every 7th threshold of the 50 (8 in all) instead of all 50 in the right panel.
-    fig : matplotlib Figure, optional
-        Draw the nine panels as new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
     TypeError
         ``quick``, ``fig`` or ``record`` of the wrong type.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------
@@ -256,6 +246,7 @@ def kl_summary(out_dir, rng, quick: bool) -> list[Path]:
     return save_figure(draw_kl_summary(quick, record=record), out_dir, "goodhart_kl_summary", record)
 
 
+@_draw.shared_doc
 def draw_kl_exponent1(quick: bool = False, *, fig=None, record=None):
     """The Figure 3 caption's variant (Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503): with mass
     1/t above t, E_P[X] converges -- to c·df/(df - 1) = 1.5 for Q = t(3), not to 1 as the caption
@@ -265,22 +256,16 @@ def draw_kl_exponent1(quick: bool = False, *, fig=None, record=None):
     ----------
     quick : bool
         12 thresholds from 1.5 to 1e6 instead of 60.
-    fig : matplotlib Figure, optional
-        Draw the two panels as new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
     TypeError
         ``quick``, ``fig`` or ``record`` of the wrong type.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------
@@ -345,6 +330,7 @@ def _label_path(ax, xs, ys, labels: dict, color, direction: str) -> None:
     ax.margins(x=0.12, y=0.1)  # room for the labels at the ends
 
 
+@_draw.shared_doc
 def draw_kl_tilt(quick: bool = False, *, fig=None, record=None):
     """E[V] and E[U] against the KL divergence from the base policy, V ~ N(0, 1): Theorem 4's
     optimum for light (normal) error, where E[V] grows without bound, versus Theorem 1's path for
@@ -358,22 +344,16 @@ def draw_kl_tilt(quick: bool = False, *, fig=None, record=None):
     ----------
     quick : bool
         8 values of beta and 4 thresholds instead of 40 and 8.
-    fig : matplotlib Figure, optional
-        Draw the two panels as new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
     TypeError
         ``quick``, ``fig`` or ``record`` of the wrong type.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------

@@ -34,6 +34,7 @@ PAIRS = {
 }
 
 
+@_draw.shared_doc
 def draw_conditional(quick: bool = False, *, fig=None, record=None):
     """E[V | V + X >= t] against t for light/light, light/heavy and heavy/heavy pairs (Kwa &
     Thomas 2023, Theorems 5 and 6), computed by quadrature (:func:`goodhart.conditional_mean`).
@@ -45,22 +46,16 @@ def draw_conditional(quick: bool = False, *, fig=None, record=None):
     ----------
     quick : bool
         Fewer thresholds (11 and 8 instead of 41 and 31, t up to 1e2 instead of 1e3).
-    fig : matplotlib Figure, optional
-        Draw two new axes into ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
     TypeError
         ``quick``, ``fig`` or ``record`` of the wrong type.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------
@@ -122,6 +117,7 @@ def dependent_example() -> Dependent:
     return Dependent(V=stats.norm(), error=lambda v: wide if abs(v) <= 1.0 else zero)
 
 
+@_draw.shared_doc
 def draw_dependent(quick: bool = False, *, ax=None, fig=None, record=None):
     """Dependent error (unbiased, light-tailed, zero for |V| > 1) versus independent N(0, 4) error:
     E[V | V + X >= t] against t (Kwa, Thomas & Garriga-Alonso 2024, arXiv 2407.14503, §5.2
@@ -131,15 +127,10 @@ def draw_dependent(quick: bool = False, *, ax=None, fig=None, record=None):
     ----------
     quick : bool
         6 thresholds up to 1e2 instead of 25 up to 1e3.
-    ax, fig : matplotlib Axes or Figure, optional
-        Draw into ``ax``, or into a new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {ax_fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
@@ -147,8 +138,7 @@ def draw_dependent(quick: bool = False, *, ax=None, fig=None, record=None):
         ``quick``, ``ax``, ``fig`` or ``record`` of the wrong type.
     ValueError
         ``ax`` is not an axes of ``fig`` (give one of them).
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------
@@ -226,6 +216,7 @@ def bon_curves(V, X, nmax: float, points: int, resolution: float, tail: float = 
     return ns, r, (float(p.n) if p.interior else float(ns[-1]))
 
 
+@_draw.shared_doc
 def draw_best_of_n(rng: RNGLike = None, quick: bool = False, *, fig=None, record=None):
     """Best-of-N on U = V + X, the 2 x 5 grid of the appendix figure bon_synthetic of Kwa, Thomas &
     Garriga-Alonso (arXiv 2407.14503): exact utility, error and proxy curves
@@ -238,15 +229,10 @@ def draw_best_of_n(rng: RNGLike = None, quick: bool = False, *, fig=None, record
     quick : bool
         Curves to N = 1e4 on a coarser table and 20 trials to N = 1024, instead of N = 1e9 and
         100 trials to N = 65,536.
-    fig : matplotlib Figure, optional
-        Draw the 10 panels as new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
@@ -254,8 +240,7 @@ def draw_best_of_n(rng: RNGLike = None, quick: bool = False, *, fig=None, record
         ``rng``, ``quick``, ``fig`` or ``record`` of the wrong type.
     ValueError
         ``rng`` a negative seed.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------

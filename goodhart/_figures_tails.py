@@ -27,6 +27,7 @@ TAILS = {
 }
 
 
+@_draw.shared_doc
 def draw_reward_tails(which: str = "random", rng: RNGLike = 0, quick: bool = False, *, fig=None, record=None):
     """The four-panel tail diagnostic (:func:`goodhart.tail_report`) of the Starling-RM-7B-alpha
     rewards of Kwa, Thomas & Garriga-Alonso (arXiv 2407.14503, §6): histogram, normal QQ,
@@ -44,15 +45,10 @@ def draw_reward_tails(which: str = "random", rng: RNGLike = 0, quick: bool = Fal
         Randomness of the normal reference sample.
     quick : bool
         The first 4,000 rewards only.
-    fig : matplotlib Figure, optional
-        Draw the four panels as new axes of ``fig``; by default a new figure.
-    record : dict, optional
-        Filled with the plotted numbers (what the registered figure writes to its sidecar).
+    {fig}
+    {record}
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn into.
+    {returns}
 
     Raises
     ------
@@ -60,8 +56,7 @@ def draw_reward_tails(which: str = "random", rng: RNGLike = 0, quick: bool = Fal
         ``which`` not a string; ``rng``, ``quick``, ``fig`` or ``record`` of the wrong type.
     ValueError
         ``which`` unknown; ``rng`` a negative seed.
-    tailpower._extras.MissingExtraError
-        matplotlib is not installed (the ``plot`` extra).
+    {missing_plot}
 
     Examples
     --------

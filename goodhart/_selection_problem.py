@@ -19,13 +19,13 @@ quadrature never evaluates the singular end.
 from __future__ import annotations
 
 import math
-import time
 from typing import Any, Callable
 
 import numpy as np
 
 from . import _selection_quad as quad
 from ._selection_logs import LOSSY_BELOW, is_lossy, log_function
+from ._speed import seconds_per_point
 from .model import Dependent, PointMass, check_distribution
 
 _MAX_T = 1_000           # thresholds per quadrature call (each costs 10-100 ms)
@@ -103,14 +103,9 @@ def _probe(who: str, fn: Callable, x: np.ndarray, what: str, alternative: str, l
     """Refuse laws whose log functions cost more than ``limit`` seconds per point (scipy's
     levy_stable evaluates each by numerical integration, about 20 ms): the quadrature needs
     thousands of points.  The best of five timings is used, so a busy machine does not trip it."""
-    best = math.inf
-    for _ in range(5):
-        t0 = time.perf_counter()
-        with np.errstate(all="ignore"):
-            fn(x)
-        best = min(best, (time.perf_counter() - t0) / x.size)
-        if best <= limit:
-            return
+    best = seconds_per_point(fn, x, 5, limit)
+    if best <= limit:
+        return
     raise ValueError(
         f"{who}: evaluating {what} takes about {best * 1e3:.3g} ms per point, and the log-space "
         f"quadrature needs thousands of points per threshold (minutes); refused as impractical. "

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import decimal
 import math
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -45,6 +44,7 @@ from tailpower._results import ResultMixin
 
 from ._kl_construction import _finite_mean, _kl_of_path, _q_parts
 from ._kl_quad import Clock, QuadratureFailure, check_positive_real, check_real, scale
+from ._speed import seconds_per_point
 from .model import check_distribution
 
 # the Monte Carlo check (simulate_detection, DetectionMC) is in goodhart._detection_mc
@@ -267,15 +267,9 @@ def _check_speed(Q, fn, points: float, parameter: str = "Q") -> None:
     ``_SECONDS``: scipy computes some laws' functions by numerical integration or root finding
     (levy_stable: milliseconds per point). The best of three timings of 16 points decides, so a
     busy machine rarely trips it; the message names Q for a slow law, else ``parameter``."""
-    x = np.linspace(0.05, 0.95, 16)
-    per = math.inf
-    for _ in range(3):
-        t0 = time.perf_counter()
-        with np.errstate(all="ignore"):
-            fn(x)
-        per = min(per, (time.perf_counter() - t0) / x.size)
-        if per * points <= _SECONDS:
-            return
+    per = seconds_per_point(fn, np.linspace(0.05, 0.95, 16), 3, _SECONDS / points)
+    if per * points <= _SECONDS:
+        return
     who = "Q" if per > _SLOW_POINT else parameter
     raise ValueError(f"{who}: {points:.3g} evaluations of the law's functions at about {per * 1e3:.3g} ms each "
                      f"would take about {per * points:.3g} s (more than {_SECONDS:g} s); scipy evaluates some laws, "

@@ -8,6 +8,7 @@ write to the sidecar. These helpers check those arguments before any work and ma
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -70,3 +71,26 @@ def keep(record: dict | None, values: dict) -> None:
     """Put the plotted numbers into the caller's ``record``."""
     if record is not None:
         record.update(values)
+
+
+#: the text shared by the drawing functions' docstrings, put in place of ``{name}`` lines
+SHARED_DOC = {
+    "fig": "fig : matplotlib Figure, optional\n    Draw the panels as new axes of ``fig``; by default a new figure.",
+    "ax_fig": "ax, fig : matplotlib Axes or Figure, optional\n"
+              "    Draw into ``ax``, or into a new axes of ``fig``; by default a new figure.",
+    "record": "record : dict, optional\n"
+              "    Filled with the plotted numbers (what the registered figure writes to its sidecar).",
+    "returns": "Returns\n-------\nmatplotlib.figure.Figure\n    The figure drawn into.",
+    "missing_plot": "tailpower._extras.MissingExtraError\n    matplotlib is not installed (the ``plot`` extra).",
+}
+_PLACEHOLDER = re.compile(r"^([ \t]*)\{(" + "|".join(SHARED_DOC) + r")\}[ \t]*$", re.M)
+
+
+def shared_doc(fn):
+    """Decorator: replace each line ``{name}`` of ``fn``'s docstring by ``SHARED_DOC[name]``,
+    indented like the line."""
+    if fn.__doc__:
+        fn.__doc__ = _PLACEHOLDER.sub(
+            lambda m: "\n".join(m.group(1) + line if line else line for line in SHARED_DOC[m.group(2)].split("\n")),
+            fn.__doc__)
+    return fn
