@@ -313,3 +313,18 @@ def test_llama_rewards_are_not_normal_but_have_a_light_upper_tail():
     h = gh.hill(pos, 172)
     ref = np.random.default_rng(0).normal(0.0, x.std(ddof=1), n)
     assert abs(h.value - gh.hill(ref[ref > 0], 172).value) < 2 * h.stderr
+
+
+def test_plots_without_matplotlib_name_the_plot_extra(monkeypatch):
+    """hill_plot and tail_report draw with matplotlib, an optional dependency: without it they say
+    which extra to install (a ModuleNotFoundError subclass), after checking their other arguments."""
+    from tailpower._extras import MissingExtraError
+
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib.pyplot", None)  # import fails
+    x = np.random.default_rng(0).pareto(2.0, 200) + 1.0
+    with pytest.raises(MissingExtraError, match=r"goodhart.hill_plot needs matplotlib.*'plot' extra"):
+        gh.hill_plot(x)
+    with pytest.raises(MissingExtraError, match=r"goodhart.tail_report needs matplotlib.*'plot' extra"):
+        gh.tail_report(x)
+    with pytest.raises(ValueError, match="^bars: "):
+        gh.hill_plot(x, bars=0)
