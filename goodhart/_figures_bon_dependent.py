@@ -57,14 +57,14 @@ def fig_bon_dependent(out_dir, rng, quick: bool) -> list[Path]:
 
     gen = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     nmax = 1e6 if quick else 1e12
-    ns = np.unique(np.round(np.geomspace(1, nmax, 25 if quick else 97)))
-    n_mc = 4 ** np.arange(0, 6 if quick else 8)
-    trials = 40 if quick else 200
+    ns = np.unique(np.round(np.geomspace(1, nmax, 19 if quick else 97)))
+    n_mc = 4 ** np.arange(0, 5 if quick else 8)
+    trials = 40 if quick else 100
     model = paper_model()
     dtab = best_of_n_table(model)
     itab = independent_table()
     dep, ind = dtab.curve(ns), itab.curve(ns)
-    pts = 25 if quick else 121
+    pts = 13 if quick else 121
     ext_d, ext_i = dtab.extrema(n_max=nmax, points=pts), itab.extrema(n_max=nmax, points=pts)
     mc_d = [best_of_n(model, int(n), method="mc", trials=trials, rng=gen) for n in n_mc]
     mc_i = [independent_mc(int(n), trials, gen) for n in n_mc]

@@ -4,7 +4,9 @@ Checks: closed forms of the paper's dependent example (Kwa, Thomas & Garriga-Alo
 2407.14503, section 5.2 footnote: V ~ N(0, 1), X | V ~ N(0, 4) if |V| <= 1, else X = 0), where
 V | U = u on the branch |V| <= 1 is N(u/5, 4/5) truncated to [-1, 1]; a direct two-dimensional
 quadrature at n = 2; the independent table when the error law does not depend on v; the
-simulation within 4 standard errors; the limit of the utility as n -> infinity.
+simulation within 4 standard errors; the limit of the utility as n -> infinity.  Whether the
+utility is monotone in n (it is not: a local maximum at n = 6.21, a minimum at n = 84.06) is checked
+by the ledger rows open_questions.bon_dependent_* (tests/house/test_open_question_claims.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ import pytest
 from scipy import integrate, stats
 
 import goodhart as gh
-from goodhart._bon_dependent import DependentTable, NormalMixtureLaw
 
 WIDE, ZERO = stats.norm(0.0, 2.0), gh.point_mass(0.0)
 PAPER = gh.Dependent(V=stats.norm(), error=lambda v: WIDE if abs(v) <= 1.0 else ZERO)
-P1 = 2 * stats.norm.cdf(1.0) - 1          # P(|V| <= 1)
 
 
 def hetero(v):
@@ -62,7 +62,7 @@ def paper_reference(n: int) -> float:
 
 
 def test_paper_example_matches_closed_forms():
-    ns = [2, 4, 16]
+    ns = [2, 16]
     r = gh.best_of_n(PAPER, n=ns)
     ref = np.array([paper_reference(n) for n in ns])
     assert r.algorithm == "dependent" and r.method == "quad"
@@ -91,7 +91,7 @@ def test_n_two_by_direct_two_dimensional_quadrature():
     """E[V_sel] at n = 2 is 2 E[V1 1{U1 > U2}]; given (V1, V2) with normal conditional errors of
     sds s(V1), s(V2), P(U1 > U2) = Φ((V1 - V2) / sqrt(s(V1)^2 + s(V2)^2)): a 2-D integral over
     (v1, v2) that never uses the law of U, by tensor Gauss-Legendre on the four quadrants (the
-    integrand is smooth inside each: s has its kink at 0), converged between 120 and 160 points."""
+    integrand is smooth inside each: s has its kink at 0), converged between 72 and 96 points."""
     def rule(k):
         x, w = np.polynomial.legendre.leggauss(k)
         total = 0.0
@@ -104,7 +104,7 @@ def test_n_two_by_direct_two_dimensional_quadrature():
                 f = V1 * stats.norm.pdf(V1) * stats.norm.pdf(V2) * stats.norm.cdf((V1 - V2) / np.hypot(s1, s2))
                 total += 0.25 * (b - a) * (d - c) * float(w @ f @ w)
         return 2.0 * total
-    ref, ref2 = rule(160), rule(120)
+    ref, ref2 = rule(96), rule(72)
     assert abs(ref - ref2) < 1e-12
     r = gh.best_of_n(HETERO, n=2)
     assert abs(r.utility - ref) < 1e-11 + r.utility_stderr, (r.utility, ref)
@@ -128,7 +128,7 @@ def test_scalar_and_vectorised_modes_agree():
     vec = gh.Dependent(stats.norm(), lambda v: stats.norm(np.where(v < 0.3, 0.0, 0.5), np.where(v < 0.3, 2.0, 0.5)),
                        vectorized=True)
     ns = [2, 16, 256]
-    a, b = gh.best_of_n(scal, n=ns), gh.best_of_n(vec, n=ns)
+    a, b = gh.best_of_n(scal, n=ns, tail=20), gh.best_of_n(vec, n=ns, tail=20)
     assert np.all(np.abs(a.utility - b.utility) <= a.utility_stderr + b.utility_stderr), (a.utility, b.utility)
     assert np.all(a.utility_stderr < 1e-10)
 
@@ -167,20 +167,6 @@ def test_limit_of_the_paper_example_is_one():
     r = gh.best_of_n(PAPER, n=ns)
     assert np.all(np.diff(r.utility) > 0) and np.all(r.utility < 1)
     assert r.utility[-1] > 0.7
-
-
-def test_the_utility_is_not_monotone_in_n():
-    """The paper's example rises to a local peak at n ~ 6.2 (E ~ 0.614), falls to a minimum near
-    n ~ 100, then rises towards 1; the independent model with the same marginals
-    (X ~ 0.683 N(0, 4) + 0.317 δ0) rises all the way."""
-    tab = gh.best_of_n_table(PAPER)
-    p = tab.peak(n_max=50)
-    assert p.interior and abs(p.n - 6.21) < 0.01 and p.best_integer == 6
-    assert abs(p.utility - 0.6141) < 1e-4
-    r = tab.curve([6, 100, 1e15])
-    assert r.utility[1] < 0.34 < 0.6 < r.utility[0] < r.utility[2]
-    ind = DependentTable.from_law(NormalMixtureLaw(0, 1, [(P1, 0, 2), (1 - P1, 0, 0)]), stats.norm(), 0.0, 4.0)
-    assert not ind.peak(n_max=1e15).interior
 
 
 def test_refusals_name_the_parameter():
