@@ -57,7 +57,7 @@ from .orbits import (
     search_counterexample,
 )
 from .rewards import RewardLaw, fixed, from_callable, iid, independent, point_mass, tabulated
-from .symbolic import symbolic_power
+from .symbolic import symbolic_optimality_probability, symbolic_power
 from .solvers import (
     VIResult,
     lassos,
@@ -104,6 +104,7 @@ __all__ = [
     "optimality_probability",
     "MAX_EXACT",
     "symbolic_power",
+    "symbolic_optimality_probability",
     "expected_max_iid",
     "AUPPolicy",
     "ActionFrequencies",

@@ -19,7 +19,16 @@ three lines meet: the real roots in (0, 1) of those numerators are the breakpoin
 is computed exactly at a rational gamma inside each piece, and the result is a ``Piecewise``,
 rational in gamma on each piece (a single rational function when there is one piece).
 
-More distinguishing rewards (e.g. Fig. 1's ``star``, with seven) are refused naming ``state``.
+With more distinguishing rewards (Fig. 1's ``star`` has seven) the general region decomposition
+of :mod:`powerseek._symbolic_polytope` takes over: the cube is split into the cells where each
+L_i is the maximum, each cell is enumerated and triangulated exactly at a rational sample gamma0
+and the integrals are evaluated in Q(gamma) along the same combinatorics; the real roots of every
+polynomial whose sign was decided bound the piece on which that rational function holds, and
+further samples cover the rest of (0, 1) (:mod:`powerseek._symbolic_pieces`).
+:func:`symbolic_optimality_probability` adds up the volumes of the cells of the policies that take
+the action. Work is bounded (``MAX_DIMENSION`` distinguishing rewards, ``MAX_POLICIES`` distinct
+value functions, the vertex / simplex / sample limits of the engine); above a bound the call is
+refused with a ValueError naming ``state`` and the limit.
 """
 
 from __future__ import annotations
@@ -32,13 +41,18 @@ from tailpower._extras import require
 from .limits import check_mdp
 from .model import MDP
 
-__all__ = ["symbolic_power", "MAX_LASSOS", "MAX_FUNCTIONS"]
+__all__ = ["symbolic_power", "symbolic_optimality_probability", "MAX_LASSOS", "MAX_FUNCTIONS", "MAX_DIMENSION",
+           "MAX_POLICIES"]
 
 #: lassos (deterministic stationary policies' paths) enumerated from the state at most
 MAX_LASSOS = 500
 #: distinct linear functions (over the distinguishing rewards) at most: the breakpoint search
 #: examines about MAX_FUNCTIONS^3 polynomials
 MAX_FUNCTIONS = 12
+#: distinguishing rewards at most for the general decomposition (the cube's 2^d vertices are cut)
+MAX_DIMENSION = 10
+#: distinct value functions (after removing dominated ones) at most for the general decomposition
+MAX_POLICIES = 40
 
 
 def _sympy():
@@ -200,20 +214,121 @@ def _expected_max_2d(U, V, factor=1, shift=0):
     return sp.Piecewise(*[(e, g < hi) for e, hi in exprs[:-1]], (exprs[-1][0], True))
 
 
+def _rf_functions(mdp: MDP, s: int):
+    """The distinct linear functions (f - e_s) . R of the lassos from ``s`` as ({state: RF},
+    set of first successors), coefficients rational functions of gamma (FLINT polynomials)."""
+    from ._symbolic_algebra import RF, poly
+
+    z = RF(poly([0]))
+    seen: dict = {}
+    cyc: dict = {}
+    for path, j in _lassos(mdp, s):
+        L = len(path) - j
+        if L not in cyc:
+            cyc[L] = poly([1] + [0] * (L - 1) + [-1])
+        coef: dict = {}
+        for t, p in enumerate(path):
+            c = RF(poly([0] * t + [1])) if t < j else RF(poly([0] * t + [1]), cyc[L])
+            coef[p] = coef[p] + c if p in coef else c
+        coef[s] = coef.get(s, z) - RF(poly([1]))
+        coef = {k: v for k, v in coef.items() if not v.is_zero()}
+        key = tuple(sorted((k, str(v.num), str(v.den)) for k, v in coef.items()))
+        first = path[1] if len(path) > 1 else path[0]
+        if key in seen:
+            seen[key][1].add(first)
+        else:
+            seen[key] = (coef, {first})
+    return list(seen.values())
+
+
+def _nonnegative_on_01(x) -> bool:
+    """Whether the RF ``x`` is >= 0 on all of (0, 1) (proved: no root in (0, 1), positive at 1/2)."""
+    from ._symbolic_algebra import Roots, sign_at
+
+    if x.is_zero():
+        return True
+    p = x.num * x.den
+    r = Roots()
+    r.add([p])
+    return not r.roots and sign_at(p, Fraction(1, 2)) > 0
+
+
+def _decompose(mdp: MDP, s: int, want_volumes: bool):
+    """(functions, distinguishing states, shared RF, pieces or None) for the general method;
+    pieces as from :func:`powerseek._symbolic_pieces.expected_max_pieces` over the kept
+    (undominated) functions, whose indices into ``functions`` are returned too."""
+    from ._symbolic_algebra import RF, poly
+    from ._symbolic_pieces import expected_max_pieces
+    from ._symbolic_polytope import TooLarge
+
+    fs = _rf_functions(mdp, s)
+    z = RF(poly([0]))
+    keys = sorted({k for f, _ in fs for k in f})
+    dist = [k for k in keys if any(not f.get(k, z) == fs[0][0].get(k, z) for f, _ in fs[1:])]
+    shared = z
+    for k in keys:
+        if k not in dist:
+            shared = shared + fs[0][0].get(k, z)
+    shared = shared.scale(Fraction(1, 2))
+    name = mdp.states[s]
+    if len(dist) > MAX_DIMENSION:
+        raise ValueError(f"state: the policies from {name!r} differ in {len(dist)} rewards; symbolic_power "
+                         f"decomposes the reward cube exactly in at most MAX_DIMENSION = {MAX_DIMENSION} dimensions")
+    vecs = [[f.get(k, z) for k in dist] for f, _ in fs]
+    # drop functions dominated coefficientwise on all of (0, 1) by another (their cell has volume 0)
+    keep = []
+    for i, a in enumerate(vecs):
+        dominated = any(j != i and all(_nonnegative_on_01(y - x) for x, y in zip(a, vecs[j]))
+                        and (j < i or not all(_nonnegative_on_01(x - y) for x, y in zip(a, vecs[j])))
+                        for j in range(len(vecs)))
+        if not dominated:
+            keep.append(i)
+    if len(keep) > MAX_POLICIES:
+        raise ValueError(f"state: the policies from {name!r} give {len(keep)} undominated value functions; "
+                         f"symbolic_power handles at most MAX_POLICIES = {MAX_POLICIES}")
+    if not dist:
+        return fs, dist, shared, keep, None
+    try:
+        pieces = expected_max_pieces([vecs[i] for i in keep], want_volumes)
+    except TooLarge as exc:
+        raise ValueError(f"state: the exact decomposition for {name!r} ({len(dist)} rewards, {len(keep)} value "
+                         f"functions) is too large: {exc}") from None
+    return fs, dist, shared, keep, pieces
+
+
+def _piecewise(sp, pieces):
+    """A SymPy Piecewise (or a single expression) from [(right end, expression)] covering (0, 1)."""
+    g = sp.Symbol("gamma", positive=True)
+    if len(pieces) == 1:
+        return pieces[0][1]
+    return sp.Piecewise(*[(e, g < hi) for hi, e in pieces[:-1]], (pieces[-1][1], True))
+
+
+def _state_checks(mdp, state, what: str) -> int:
+    check_mdp(mdp)
+    if not mdp.is_deterministic:
+        raise ValueError(f"mdp: {what} needs a deterministic MDP (visit distributions are lassos)")
+    return mdp.index(state)
+
+
 def symbolic_power(mdp: MDP, state: Any):
     """POWER(state, gamma) exactly, as a SymPy expression in the symbol ``gamma`` (positive).
 
-    For iid U(0, 1) rewards on a deterministic MDP (Turner et al. 2021, Def. 5.2), when the
-    policies from ``state`` differ in at most two rewards (module docstring: every lasso is
-    enumerated, rewards weighted alike by all of them contribute their mean, the rest is the
-    exact integral of an upper envelope). The result is rational in gamma, or a ``Piecewise`` of
-    rational functions split at algebraic breakpoints in (0, 1).
+    For iid U(0, 1) rewards on a deterministic MDP (Turner et al., "Optimal Policies Tend to Seek
+    Power", NeurIPS 2021, Def. 5.2): every lasso (deterministic stationary policy's path) from
+    ``state`` is enumerated, rewards weighted alike by all of them contribute their mean, and the
+    expected maximum over the rest is integrated exactly -- by the upper envelope for at most two
+    distinguishing rewards, by the exact region decomposition of the reward cube otherwise
+    (module docstring). The result is rational in gamma, or a ``Piecewise`` of rational functions
+    split at algebraic breakpoints in (0, 1) (Fig. 1's ``star`` has three: 1/2, (sqrt(5) - 1)/2
+    and sqrt(2)/2).
 
     Parameters
     ----------
     mdp : MDP
         Deterministic.
     state : str or int
+        The state's name or index.
 
     Returns
     -------
@@ -222,36 +337,121 @@ def symbolic_power(mdp: MDP, state: Any):
 
     Raises
     ------
+    TypeError
+        ``mdp`` is not an :class:`MDP`.
     ValueError
         ``mdp`` stochastic or with more than ``MAX_LASSOS`` lassos from the state; ``state``
-        unknown, or its policies differ in more than two rewards.
+        unknown, or its policies differ in more than ``MAX_DIMENSION`` rewards, give more than
+        ``MAX_POLICIES`` undominated value functions, or need a decomposition above the engine's
+        vertex, simplex or sample limits.
 
     Examples
     --------
     >>> import powerseek as ps
     >>> ps.symbolic_power(ps.examples.turner_fig1(), "l_sw")
     (3*gamma + 4)/(6*(gamma + 1))
+    >>> ps.symbolic_power(ps.examples.wait(), "start")
+    (gamma**2 + 8)/12
     """
     sp = _sympy()
-    check_mdp(mdp)
-    if not mdp.is_deterministic:
-        raise ValueError("mdp: symbolic_power needs a deterministic MDP (visit distributions are lassos)")
-    s = mdp.index(state)
+    s = _state_checks(mdp, state, "symbolic_power")
+    from ._symbolic_algebra import RF, poly, to_sympy
+
+    g = sp.Symbol("gamma", positive=True)
+    fs = _rf_functions(mdp, s)
+    keys = sorted({k for f, _ in fs for k in f})
+    z = RF(poly([0]))
+    n_dist = sum(any(not f.get(k, z) == fs[0][0].get(k, z) for f, _ in fs[1:]) for k in keys)
+    if n_dist <= 2:
+        return _symbolic_power_2d(sp, mdp, s)
+    _, _, shared, _, pieces = _decompose(mdp, s, want_volumes=False)
+    factor = RF(poly([1, -1]), poly([0, 1]))  # (1 - gamma) / gamma
+    return _piecewise(sp, [(hi, sp.factor(to_sympy(factor * (shared + E), g))) for hi, E, _ in pieces])
+
+
+def _symbolic_power_2d(sp, mdp: MDP, s: int):
+    """At most two distinguishing rewards: the upper-envelope integral (module docstring)."""
     g, K, G = _field(sp)
     fs = _functions(K, G, mdp, s)
     keys = sorted({k for f in fs for k in f})
     dist = [k for k in keys if any(f.get(k, K.zero) != fs[0].get(k, K.zero) for f in fs[1:])]
-    if len(dist) > 2:
-        names = [mdp.states[k] for k in dist][:8]
-        raise ValueError(f"state: the policies from {mdp.states[s]!r} differ in {len(dist)} rewards ({names}); "
-                         "symbolic_power integrates the maximum exactly for at most 2")
     shared = sum((fs[0].get(k, K.zero) for k in keys if k not in dist), K.zero) / 2
     factor = (1 - G) / G
     if not dist:
         return sp.factor(K.to_sympy(factor * shared))
     if len(fs) > MAX_FUNCTIONS:
         raise ValueError(f"state: the policies from {mdp.states[s]!r} give {len(fs)} distinct value functions; "
-                         f"symbolic_power handles at most {MAX_FUNCTIONS}")
+                         f"symbolic_power handles at most {MAX_FUNCTIONS} with two distinguishing rewards")
     U = [f.get(dist[0], K.zero) for f in fs]
     V = [f.get(dist[1], K.zero) if len(dist) > 1 else K.zero for f in fs]
     return _expected_max_2d(U, V, factor=factor, shift=shared)
+
+
+def symbolic_optimality_probability(mdp: MDP, state: Any, successor: Any = None, *, action: Any = None):
+    """P(some optimal policy takes the action at ``state``), exactly, as a SymPy expression in ``gamma``.
+
+    The optimality probability of Turner et al. 2021 (Def. 6.1) for iid U(0, 1) rewards on a
+    deterministic MDP: the action is optimal exactly when the best lasso through it is a maximiser
+    of (f - e_s) . R over all lassos from ``state`` (a stationary policy taking it at ``state`` and
+    acting optimally elsewhere), so the probability is the total volume of the cells of the reward
+    cube where a lasso through the action wins (ties have probability 0: lassos through different
+    successors are different linear functions). Rational in gamma or a ``Piecewise`` of rational
+    functions; the probabilities of the actions with distinct successors add up to 1.
+
+    Parameters
+    ----------
+    mdp : MDP
+        Deterministic.
+    state : str or int
+        The state's name or index.
+    successor : str or int, optional
+        The action named by the state it leads to (as in :func:`powerseek.optimality_probability`).
+    action : str or int, optional
+        The action by its name or its position among the state's actions. Give exactly one of
+        ``successor`` and ``action``.
+
+    Returns
+    -------
+    sympy.Expr
+        In ``sympy.Symbol("gamma", positive=True)``, valid for gamma in (0, 1).
+
+    Raises
+    ------
+    TypeError
+        ``mdp`` is not an :class:`MDP`.
+    ValueError
+        ``mdp`` stochastic or too many lassos; ``state`` unknown or its decomposition above a
+        work limit (as :func:`symbolic_power`); ``successor`` not a successor of ``state``, or
+        both or neither of ``successor`` and ``action`` given; ``action`` unknown.
+
+    Examples
+    --------
+    >>> import powerseek as ps
+    >>> ps.symbolic_optimality_probability(ps.examples.wait(), "start", successor="wait")
+    (gamma + 3)/6
+    """
+    sp = _sympy()
+    s = _state_checks(mdp, state, "symbolic_optimality_probability")
+    if (successor is None) == (action is None):
+        raise ValueError("successor: give exactly one of successor= or action=")
+    if successor is not None:
+        t = mdp.index(successor, name="successor")
+        if t not in mdp.successor_table[s]:
+            raise ValueError(f"successor: {mdp.states[t]!r} is not a successor of {mdp.states[s]!r}")
+    else:
+        col = mdp.action_index(s, action)
+        t = mdp.successor_table[s][[int(c) for c in mdp.valid_columns(s)].index(col)]
+    from ._symbolic_algebra import RF, poly, to_sympy
+
+    g = sp.Symbol("gamma", positive=True)
+    fs, dist, _, keep, pieces = _decompose(mdp, s, want_volumes=True)
+    through = [k for k, i in enumerate(keep) if t in fs[i][1]]
+    if pieces is None:  # one value function: every action is optimal on it
+        return sp.Integer(1 if through else 0)
+    out = []
+    for hi, _, vols in pieces:
+        p = RF(poly([0]))
+        for k in through:
+            p = p + vols[k]
+        out.append((hi, sp.factor(to_sympy(p, g))))
+    return _piecewise(sp, out)
