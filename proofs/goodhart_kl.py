@@ -395,11 +395,21 @@ def _llama():
     import matplotlib.pyplot as plt
 
     plt.close(r.figure)
-    ok = r.normal_qq_r > 0.98 and abs(r.excess_kurtosis) < 0.5
+    import numpy as np
+    from scipy import stats
+
+    # "approximately": the paper's point is a light upper tail, so the check asks for a straight
+    # normal QQ plot, a normal kurtosis and an upper tail no heavier than the normal one; exact
+    # normality is rejected at this sample size (left skew), which the note records.
+    beyond = float(np.mean(x > x.mean() + 2 * x.std()))
+    normal_beyond = float(stats.norm.sf(2.0))
+    ok = r.normal_qq_r > 0.98 and abs(r.excess_kurtosis) < 0.5 and beyond <= normal_beyond
     return Check(bool(ok), {"normal_qq_r": round(r.normal_qq_r, 4), "skewness": round(r.skewness, 3),
                             "excess_kurtosis": round(r.excess_kurtosis, 3), "hill_172": round(r.hill_at[172][0], 4),
-                            "normal_ref_hill_172": round(r.normal_reference_hill[172], 4)},
-                 "normal QQ correlation and excess kurtosis")
+                            "normal_ref_hill_172": round(r.normal_reference_hill[172], 4),
+                            "beyond_mean_plus_2sd": round(beyond, 5), "normal_beyond_2sd": round(normal_beyond, 5),
+                            "normality_test_p": float(stats.normaltest(x).pvalue)},
+                 "normal QQ correlation, excess kurtosis, upper tail no heavier than normal")
 
 
 CLAIMS = [
@@ -438,6 +448,8 @@ CLAIMS = [
     Claim("goodhart_kl.starling_llama_normal", f"{PAPER}, §6 (Llama-2-7b-chat generations)",
           "Starling rewards of Llama-2-7b-chat generations are approximately normal",
           stated="approximately normal", numeric=_llama, verdict="holds",
-          note="normal QQ r = 0.988, skewness -0.57 (left-skewed), excess kurtosis 0.20; Hill at k=172 (0.114) "
-               "matches a normal sample of the same n and sd (0.120)"),
+          note="approximately, not exactly: normal QQ r = 0.988, excess kurtosis 0.20, and the upper tail is "
+               "lighter than normal (0.89% beyond mean + 2 sd vs 2.28%); Hill at k=172 (0.114) matches a normal "
+               "sample of the same n and sd (0.120). But the law is left-skewed (skewness -0.57) and a "
+               "D'Agostino-Pearson test rejects exact normality (p about 2e-170 at n = 16,000)"),
 ]
