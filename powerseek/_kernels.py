@@ -1,18 +1,54 @@
 """Numba kernels of powerseek (private). Deterministic: no random numbers are drawn here (reward
 samples come in from numpy), and each reward sample is solved independently of the others, so the
 output is bit-identical at any thread count. Work is cut into fixed chunks of ``CHUNK`` samples
-(boundaries depend only on the number of samples) and the chunks run in ``prange``.
+(boundaries depend only on the number of samples); a compiled kernel ``_name(c_lo, c_hi, ...)``
+solves the chunks c_lo..c_hi - 1 without the GIL, and :func:`run_chunks` hands contiguous groups
+of chunks to ``numba.get_num_threads()`` Python threads. (The kernels were ``prange`` loops: a
+``parallel=True`` kernel took about 1 s longer to compile, 6 of them about 6 s of the cold start.)
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 CHUNK = 64
 
+_POOLS: dict = {}
 
-@njit(cache=True, parallel=True)
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The worker threads of this process (a pool inherited through fork() has no threads left)."""
+    key = (os.getpid(), threads)
+    pool = _POOLS.get(key)
+    if pool is None:
+        pool = _POOLS[key] = ThreadPoolExecutor(threads, thread_name_prefix="powerseek")
+    return pool
+
+
+def run_chunks(kernel, n_chunks: int, *args) -> None:
+    """``kernel(c_lo, c_hi, *args)`` over the chunks 0..n_chunks - 1, on ``numba.get_num_threads()``
+    threads (each takes contiguous groups of chunks; which thread ran a chunk does not change it)."""
+    threads = min(numba.get_num_threads(), n_chunks)
+    if threads <= 1:
+        kernel(0, n_chunks, *args)
+        return
+    cuts = np.linspace(0, n_chunks, min(n_chunks, 4 * threads) + 1).astype(np.int64)
+    pool = _pool(threads)
+    futures = [pool.submit(kernel, int(lo), int(hi), *args) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
+    for f in futures:
+        f.result()
+
+
+def n_chunks(K: int) -> int:
+    """The number of chunks of ``K`` reward samples."""
+    return (K + CHUNK - 1) // CHUNK
+
+
 def value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter, V_out, iters_out, diff_out):
     """Batched value iteration, rewards on states collected from t = 0.
 
@@ -22,9 +58,14 @@ def value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter, V_ou
     V_{i+1} to ``V_out[k]``, the number of sweeps to ``iters_out[k]`` and the last
     ||V_{i+1} - V_i||_inf to ``diff_out[k]`` (from which the caller bounds the error).
     """
+    run_chunks(_value_iteration, n_chunks(R.shape[0]), R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter,
+               V_out, iters_out, diff_out)
+
+
+@njit(cache=True, nogil=True)
+def _value_iteration(c_lo, c_hi, R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter, V_out, iters_out, diff_out):
     K, S = R.shape
-    n_chunks = (K + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         V = np.empty(S)
         W = np.empty(S)
         lo = c * CHUNK
@@ -61,7 +102,6 @@ def value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, max_iter, V_ou
             diff_out[k] = diff
 
 
-@njit(cache=True, parallel=True)
 def karp_max_mean(R, scc_ptr, scc_nodes, edge_ptr, edge_src, edge_dst, has_cycle, out):
     """Maximum mean cycle of each strongly connected component, for each reward vector.
 
@@ -70,13 +110,18 @@ def karp_max_mean(R, scc_ptr, scc_nodes, edge_ptr, edge_src, edge_dst, has_cycle
     component), mu* = max_v min_{0 <= j < n} (D_n(v) - D_j(v)) / (n - j). ``out[k, c] = -inf`` for
     a component without a cycle.
     """
+    run_chunks(_karp_max_mean, n_chunks(R.shape[0]), R, scc_ptr, scc_nodes, edge_ptr, edge_src, edge_dst,
+               has_cycle, out)
+
+
+@njit(cache=True, nogil=True)
+def _karp_max_mean(c_lo, c_hi, R, scc_ptr, scc_nodes, edge_ptr, edge_src, edge_dst, has_cycle, out):
     K = R.shape[0]
     n_scc = scc_ptr.shape[0] - 1
-    n_chunks = (K + CHUNK - 1) // CHUNK
     nmax = 0
     for c in range(n_scc):
         nmax = max(nmax, scc_ptr[c + 1] - scc_ptr[c])
-    for ch in prange(n_chunks):
+    for ch in range(c_lo, c_hi):
         D = np.empty((nmax + 1, nmax))
         lo = ch * CHUNK
         hi = min(K, lo + CHUNK)
@@ -114,7 +159,6 @@ def karp_max_mean(R, scc_ptr, scc_nodes, edge_ptr, edge_src, edge_dst, has_cycle
                 out[k, c] = best
 
 
-@njit(cache=True, parallel=True)
 def lexicographic_best(R, coef, first_col, rowabs, rel_tol, out):
     """Which first actions start a lexicographically maximal lasso, for each reward vector.
 
@@ -122,10 +166,14 @@ def lexicographic_best(R, coef, first_col, rowabs, rel_tol, out):
     at gamma -> 1, in gamma at gamma -> 0). Lassos are pruned order by order, keeping those within
     ``rel_tol * rowabs[o] * max|R[k]|`` of the best; ``out[k, first_col[l]] = True`` for survivors.
     """
+    run_chunks(_lexicographic_best, n_chunks(R.shape[0]), R, coef, first_col, rowabs, rel_tol, out)
+
+
+@njit(cache=True, nogil=True)
+def _lexicographic_best(c_lo, c_hi, R, coef, first_col, rowabs, rel_tol, out):
     K, S = R.shape
     L, O, _ = coef.shape
-    n_chunks = (K + CHUNK - 1) // CHUNK
-    for ch in prange(n_chunks):
+    for ch in range(c_lo, c_hi):
         cand = np.empty(L, dtype=np.bool_)
         val = np.empty(L)
         lo = ch * CHUNK

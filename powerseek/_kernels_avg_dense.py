@@ -6,17 +6,18 @@ recurrent classes of the policy's chain (Tarjan's strongly connected components,
 ones), their stationary distributions and the absorption of the transient states give the Cesaro
 limit P*, and the coefficients solve (I - P + P*) y_n = b_n (Puterman 1994, Thm. A.7, A.14), by
 LU factorisations written out here (numba compiles them much faster than its LAPACK bindings).
+Only the evaluation differs: the comparison of the coefficients, the policy switch and the outputs
+are :mod:`powerseek._kernels_avg`'s helpers (``_compare`` takes the expectations P_e y here, the
+successor's y there).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numba import njit
 
 from ._kernels import CHUNK
-from ._kernels_avg import _absmax
+from ._kernels_avg import _absmax, _compare, _finish, _rescale, _reset, _switch, _warm_start
 
 
 @njit(cache=True)
@@ -265,15 +266,13 @@ def blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, max_order, max_ite
         imp_ent = np.empty(S, dtype=np.int64)
         M = np.empty((S, S))
         mpiv = np.empty(S, dtype=np.int64)
+        no_succ = np.empty(0, dtype=np.int64)  # _compare reads q[e]: the expectations
         lo = ch * CHUNK
         hi = min(K, lo + CHUNK)
         for k in range(lo, hi):
             r = R[k]
             rmax = _absmax(r)
-            if pol_out[k, 0] >= 0:  # a warm start given by the caller
-                for s in range(S):
-                    pol[s] = pol_out[k, s]
-            else:
+            if not _warm_start(k, pol_out, pol):
                 for s in range(S):  # greedy on the expected next reward
                     best = -np.inf
                     for e in range(act_ptr[s], act_ptr[s + 1]):
@@ -297,13 +296,7 @@ def blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, max_order, max_ite
                     for j in range(S):
                         M[i, j] = (1.0 if i == j else 0.0) - P[i, j] + Pstar[i, j]
                 _lu(M, mpiv)
-                for e in range(E):
-                    alive[e] = True
-                n_alive = E
-                for s in range(S):
-                    alive[pol[s]] = False
-                    imp_ord[s] = max_order + 2
-                    n_alive -= 1
+                n_alive = _reset(pol, alive, imp_ord, max_order)
                 n_imp = 0
                 order = -1
                 h_done = False
@@ -325,48 +318,14 @@ def blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, max_order, max_ite
                             h_done = True
                             tol = tau * (rmax + _absmax(g) + _absmax(y_cur))
                         else:
-                            m = max(_absmax(y_cur), _absmax(y_prev))
-                            if m > 1e100 or (0 < m < 1e-100):
-                                f = math.ldexp(1.0, -math.frexp(m)[1])
-                                for s in range(S):
-                                    y_cur[s] *= f
-                                    y_prev[s] *= f
-                                m *= f
-                            tol = tau * m
+                            tol = tau * _rescale(y_cur, y_prev)
                     for e in range(E):
                         acc = 0.0
                         for j in range(tr_ptr[e], tr_ptr[e + 1]):
                             acc += prob[j] * y_cur[nxt[j]]
                         q[e] = acc
-                    for e in range(E):
-                        if not alive[e]:
-                            continue
-                        s = ent_state[e]
-                        if order == -1:
-                            c = q[e] - g[s]
-                        elif order == 0:
-                            c = r[s] + q[e] - y_cur[s] - g[s]
-                        else:
-                            c = q[e] - y_cur[s] - y_prev[s]
-                        if c > tol:
-                            alive[e] = False
-                            n_alive -= 1
-                            if imp_ord[s] > order:
-                                if imp_ord[s] == max_order + 2:
-                                    n_imp += 1
-                                imp_ord[s] = order
-                                imp_val[s] = c
-                                imp_ent[s] = e
-                            elif imp_ord[s] == order and c > imp_val[s]:
-                                imp_val[s] = c
-                                imp_ent[s] = e
-                        elif c < -tol:
-                            alive[e] = False
-                            n_alive -= 1
-                    for e in range(E):
-                        if alive[e] and imp_ord[ent_state[e]] <= order:
-                            alive[e] = False
-                            n_alive -= 1
+                    n_alive, n_imp = _compare(order, q, no_succ, r, g, y_cur, y_prev, ent_state, tol, max_order, alive,
+                                              imp_ord, imp_val, imp_ent, n_alive, n_imp)
                     order += 1
                 if not h_done:
                     for s in range(S):
@@ -376,17 +335,9 @@ def blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, max_order, max_ite
                         H_out[k, s] = b[s]
                 if n_imp == 0 or it >= max_iter:
                     break
-                for s in range(S):
-                    if imp_ord[s] <= max_order:
-                        pol[s] = imp_ent[s]
-            iters_out[k] = it if n_imp == 0 else -1
+                _switch(pol, imp_ord, imp_ent, max_order)
             err_out[k] = err
-            for s in range(S):
-                G_out[k, s] = g[s]
-                pol_out[k, s] = pol[s]
-            if query >= 0:
-                for e in range(act_ptr[query], act_ptr[query + 1]):
-                    opt_out[k, e - act_ptr[query]] = alive[e] or e == pol[query]
+            _finish(k, it, n_imp, g, pol, alive, act_ptr, query, G_out, pol_out, opt_out, iters_out)
 
 
 def warmup() -> None:

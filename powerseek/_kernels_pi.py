@@ -14,7 +14,8 @@
   (1 - gamma) (B is a gamma-contraction) is a certified bound for any V.
 
 Deterministic: no random numbers, each reward vector solved on its own, fixed chunks of ``CHUNK``
-vectors run in ``prange``, so results are bit-identical at any thread count.
+vectors run on threads (:func:`powerseek._kernels.run_chunks`), so results are bit-identical at any
+thread count.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from ._kernels import CHUNK
+from ._kernels import CHUNK, n_chunks, run_chunks
 
 _SPLIT = 134217729.0  # 2^27 + 1
 
@@ -89,7 +90,6 @@ def _evaluate(r, gamma, denom_log, nxtp, V, state, path):
             state[w] = 2
 
 
-@njit(cache=True, parallel=True)
 def pi_functional(R, gamma, act_ptr, succ, max_iter, V_out, pol_out, iters_out):
     """Policy iteration on a deterministic MDP for each row of ``R`` (K, S).
 
@@ -99,10 +99,14 @@ def pi_functional(R, gamma, act_ptr, succ, max_iter, V_out, pol_out, iters_out):
     stops when no state switches or after ``max_iter`` evaluations. Writes the values, the policy
     (entry indices) and the number of evaluations.
     """
+    run_chunks(_pi_functional, n_chunks(R.shape[0]), R, gamma, act_ptr, succ, max_iter, V_out, pol_out, iters_out)
+
+
+@njit(cache=True, nogil=True)
+def _pi_functional(c_lo, c_hi, R, gamma, act_ptr, succ, max_iter, V_out, pol_out, iters_out):
     K, S = R.shape
-    n_chunks = (K + CHUNK - 1) // CHUNK
     denom_log = math.log1p(gamma - 1.0)  # log(gamma), with gamma - 1 exact for gamma >= 1/2
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         pol = np.empty(S, dtype=np.int64)
         nxtp = np.empty(S, dtype=np.int64)
         state = np.empty(S, dtype=np.int8)
@@ -152,14 +156,17 @@ def pi_functional(R, gamma, act_ptr, succ, max_iter, V_out, pol_out, iters_out):
             iters_out[k] = it
 
 
-@njit(cache=True, parallel=True)
 def bellman_residual(R, V, gamma, act_ptr, tr_ptr, nxt, prob, res_out, pol_out):
     """``res_out[k]`` = max_s |R(s) + gamma max_a sum_s' T(s,a,s') V(s') - V(s)| in double-double
     arithmetic (relative error ~1e-30 plus the final rounding), ``pol_out[k, s]`` = the first
     entry attaining the max (the greedy policy of V[k])."""
+    run_chunks(_bellman_residual, n_chunks(R.shape[0]), R, V, gamma, act_ptr, tr_ptr, nxt, prob, res_out, pol_out)
+
+
+@njit(cache=True, nogil=True)
+def _bellman_residual(c_lo, c_hi, R, V, gamma, act_ptr, tr_ptr, nxt, prob, res_out, pol_out):
     K, S = R.shape
-    n_chunks = (K + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         lo = c * CHUNK
         hi = min(K, lo + CHUNK)
         for k in range(lo, hi):

@@ -5,19 +5,18 @@ The joint MDP's action entries carry a tag (agent 1's action column); for reward
 agent 1 plays column ``choice[k, s]`` at joint state ``s``, so agent 0 may use exactly the entries
 of ``s`` whose tag equals it -- the sub-MDP of :func:`powerseek.multiagent.fix_policies` with a
 deterministic policy, without building one MDP per sample. Deterministic: no random numbers,
-each sample solved on its own in fixed chunks of ``CHUNK`` samples, so results are bit-identical
-at any thread count.
+each sample solved on its own in fixed chunks of ``CHUNK`` samples (run on threads by
+:func:`powerseek._kernels.run_chunks`), so results are bit-identical at any thread count.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-CHUNK = 64
+from ._kernels import CHUNK, n_chunks, run_chunks
 
 
-@njit(cache=True, parallel=True)
 def masked_value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, tag, choice, max_iter,
                            cont_out, iters_out, diff_out):
     """Value iteration V_{i+1}(s) = R(s) + gamma max_{e at s, tag[e] = choice[k, s]} sum_j prob V_i,
@@ -26,9 +25,15 @@ def masked_value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, tag, ch
     ``cont_out[k, s] = max_{allowed e} sum_j prob[j] V[nxt[j]]`` of the final V, the sweeps and the
     last sup-norm difference. A state with no allowed entry gets -inf (the caller never lets
     that happen: agent 1's chosen column is always compatible with some action of agent 0)."""
+    run_chunks(_masked_value_iteration, n_chunks(R.shape[0]), R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, tag,
+               choice, max_iter, cont_out, iters_out, diff_out)
+
+
+@njit(cache=True, nogil=True)
+def _masked_value_iteration(c_lo, c_hi, R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, tag, choice, max_iter,
+                            cont_out, iters_out, diff_out):
     K, S = R.shape
-    n_chunks = (K + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         V = np.empty(S)
         W = np.empty(S)
         lo = c * CHUNK
