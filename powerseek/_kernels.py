@@ -210,13 +210,25 @@ def _lexicographic_best(c_lo, c_hi, R, coef, first_col, rowabs, rel_tol, out):
                     out[k, first_col[l]] = True
 
 
+def frozen(*arrays):
+    """Read-only copies: an MDP's structure arrays (``mdp.csr``, ``entry_state``, ...) are
+    read-only, and numba compiles a separate version of a kernel for read-only arrays, so the
+    warm-ups pass them read-only too (with writable ones they compiled versions no call used, and
+    each kernel was compiled twice in a cold session)."""
+    out = []
+    for a in arrays:
+        a = np.array(a)
+        a.setflags(write=False)
+        out.append(a)
+    return out
+
+
 def warmup() -> None:
-    """Compile (or load from the on-disk cache) every kernel with tiny inputs."""
+    """Compile (or load from the on-disk cache) every kernel with tiny inputs of the types the
+    package passes (read-only structure arrays where they come from the MDP)."""
     R = np.array([[0.1, 0.7]])
-    act_ptr = np.array([0, 2, 3], dtype=np.int64)
-    tr_ptr = np.array([0, 1, 2, 3], dtype=np.int64)
-    nxt = np.array([0, 1, 1], dtype=np.int64)
-    prob = np.ones(3)
+    act_ptr, tr_ptr, nxt, prob = frozen(np.array([0, 2, 3], dtype=np.int64), np.array([0, 1, 2, 3], dtype=np.int64),
+                                        np.array([0, 1, 1], dtype=np.int64), np.ones(3))
     V = np.empty((1, 2))
     it = np.empty(1, dtype=np.int64)
     value_iteration(R, 0.5, 1e-8, act_ptr, tr_ptr, nxt, prob, 10_000, V, it, np.empty(1))
@@ -234,8 +246,9 @@ def warmup() -> None:
     coef = np.ones((2, 2, 2))
     o = np.zeros((1, 2), dtype=np.bool_)
     lexicographic_best(R, coef, np.array([0, 1], dtype=np.int64), np.ones(2), 1e-9, o)
-    from . import _kernels_avg, _kernels_avg_dense, _kernels_pi
+    from . import _kernels_avg, _kernels_avg_dense, _kernels_pi, _multiagent_kernels
 
     _kernels_pi.warmup()
     _kernels_avg.warmup()
     _kernels_avg_dense.warmup()
+    _multiagent_kernels.warmup()

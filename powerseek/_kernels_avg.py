@@ -394,10 +394,11 @@ def blackwell_functional(R, act_ptr, succ, ent_state, rev_ptr, rev_ent, max_orde
 
 def warmup() -> None:
     """Compile (or load from the on-disk cache) the kernel with tiny inputs."""
+    from ._kernels import frozen
+
     R = np.array([[0.1, 0.7]])
-    act_ptr = np.array([0, 2, 3], dtype=np.int64)
-    succ = np.array([0, 1, 1], dtype=np.int64)
-    ent_state = np.array([0, 0, 1], dtype=np.int64)
+    act_ptr, succ, ent_state = frozen(np.array([0, 2, 3], dtype=np.int64), np.array([0, 1, 1], dtype=np.int64),
+                                      np.array([0, 0, 1], dtype=np.int64))
     G = np.empty((1, 2))
     rev_ptr = np.array([0, 1, 3], dtype=np.int64)
     rev_ent = np.array([0, 1, 2], dtype=np.int64)

@@ -342,12 +342,12 @@ def blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, max_order, max_ite
 
 def warmup() -> None:
     """Compile (or load from the on-disk cache) the kernel with tiny inputs."""
+    from ._kernels import frozen
+
     R = np.array([[0.1, 0.7]])
-    act_ptr = np.array([0, 2, 3], dtype=np.int64)
-    ent_state = np.array([0, 0, 1], dtype=np.int64)
-    tr_ptr = np.array([0, 1, 3, 4], dtype=np.int64)
-    nxt = np.array([0, 0, 1, 1], dtype=np.int64)
-    prob = np.array([1.0, 0.5, 0.5, 1.0])
+    act_ptr, ent_state, tr_ptr, nxt, prob = frozen(
+        np.array([0, 2, 3], dtype=np.int64), np.array([0, 0, 1], dtype=np.int64), np.array([0, 1, 3, 4], dtype=np.int64),
+        np.array([0, 0, 1, 1], dtype=np.int64), np.array([1.0, 0.5, 0.5, 1.0]))
     blackwell_dense(R, act_ptr, tr_ptr, nxt, prob, ent_state, 2, 100, 1e-9, 0, np.empty((1, 2)), np.empty((1, 2)),
                     np.full((1, 2), -1, dtype=np.int64), np.empty((1, 2), dtype=np.bool_), np.empty(1, dtype=np.int64),
                     np.empty(1))

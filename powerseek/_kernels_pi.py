@@ -197,11 +197,12 @@ def _bellman_residual(c_lo, c_hi, R, V, gamma, act_ptr, tr_ptr, nxt, prob, res_o
 
 def warmup() -> None:
     """Compile (or load from the on-disk cache) every kernel with tiny inputs."""
+    from ._kernels import frozen
+
     R = np.array([[0.1, 0.7]])
-    act_ptr = np.array([0, 2, 3], dtype=np.int64)
-    tr_ptr = np.array([0, 1, 2, 3], dtype=np.int64)
-    nxt = np.array([0, 1, 1], dtype=np.int64)
+    act_ptr, tr_ptr, nxt, prob = frozen(np.array([0, 2, 3], dtype=np.int64), np.array([0, 1, 2, 3], dtype=np.int64),
+                                        np.array([0, 1, 1], dtype=np.int64), np.ones(3))
     V = np.empty((1, 2))
     pol = np.empty((1, 2), dtype=np.int64)
     pi_functional(R, 0.5, act_ptr, nxt, 100, V, pol, np.empty(1, dtype=np.int64))
-    bellman_residual(R, V, 0.5, act_ptr, tr_ptr, nxt, np.ones(3), np.empty(1), pol)
+    bellman_residual(R, V, 0.5, act_ptr, tr_ptr, nxt, prob, np.empty(1), pol)

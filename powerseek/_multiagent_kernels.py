@@ -80,3 +80,16 @@ def _masked_value_iteration(c_lo, c_hi, R, gamma, thresh, act_ptr, tr_ptr, nxt, 
                 cont_out[k, s] = best
             iters_out[k] = it
             diff_out[k] = diff
+
+
+def warmup() -> None:
+    """Compile (or load from the on-disk cache) the kernel with tiny inputs of the types
+    :func:`powerseek.multiagent.power_with_reward` passes."""
+    from ._kernels import frozen
+
+    R = np.array([[0.1, 0.7]])
+    act_ptr, tr_ptr, nxt, prob = frozen(np.array([0, 2, 3], dtype=np.int64), np.array([0, 1, 2, 3], dtype=np.int64),
+                                        np.array([0, 1, 1], dtype=np.int64), np.ones(3))
+    tag = np.zeros(3, dtype=np.int64)  # built per joint MDP: writable
+    masked_value_iteration(R, 0.5, 1e-8, act_ptr, tr_ptr, nxt, prob, tag, np.zeros((1, 2), dtype=np.int64), 10_000,
+                           np.empty((1, 2)), np.empty(1, dtype=np.int64), np.empty(1))
