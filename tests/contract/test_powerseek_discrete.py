@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 FEW = max(5, settings.default.max_examples // 3)
 
-MDPS = st.sampled_from(["ps.examples.turner_fig1()", "ps.examples.wait()", "ps.MDP.gridworld(3, 3)",
+MDPS = st.sampled_from(["ps.examples.turner_fig1()", "ps.examples.wait()", "ps.MDP.gridworld(2, 2)", "ps.MDP.gridworld(5, 5)",
                         "ps.MDP.gridworld(2, 2, slip=0.3)", "ps.MDP.from_successors({'a': ['a']})"])
 LAWS = st.sampled_from([
-    "stats.bernoulli(0.3)", "stats.randint(0, 3)", "stats.poisson(2)", "stats.binom(3, 0.5)", "stats.randint(0, 10**9)",
+    "stats.bernoulli(0.3)", "stats.randint(0, 3)", "stats.poisson(2)", "stats.binom(3, 0.5)", "stats.randint(0, 2 * 10**6)",
     "ps.tabulated([0, 1, 10], [0.5, 0.3, 0.2])", "ps.point_mass(1e300)", "ps.point_mass(-2.5)",
     "ps.tabulated([-1e300, 1e300], [0.5, 0.5])", "ps.tabulated([5e-324, 0], [0.5, 0.5])", "stats.uniform()",
     "stats.bernoulli(0.0)", "lambda rng, K: rng.random((K, 9))"])
