@@ -108,8 +108,9 @@ def require(mdp, law: RewardLaw) -> list[tuple[np.ndarray, np.ndarray]]:
             bad = next(d for d in law.laws(mdp) if support_table(d) is None)
             why = f"{bad.dist.name} has infinite support" if is_discrete(bad) else f"{bad.dist.name} is continuous"
         raise ValueError(f"rewards: method='exact' enumerates every reward vector and needs laws of finite "
-                         f"discrete support on every state; {why}. Use method='mc' (or gamma = 0 / 1 with iid "
-                         "rewards on a deterministic MDP, where E[max] is computed in closed form)")
+                         f"discrete support on every state; {why}. Use method='mc' (method='exact' also covers iid "
+                         "rewards on a deterministic MDP at gamma = 0, and at gamma = 1 when every reachable cycle is "
+                         "a self-loop: E[max] in closed form)")
     n = count(tabs)
     if n > MAX_EXACT:
         sizes = sorted({len(x) for x, _ in tabs})
