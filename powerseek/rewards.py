@@ -49,6 +49,28 @@ def _check_dist(name: str, dist: Any) -> Any:
 
 
 def is_discrete(dist: Any) -> bool:
+    """Whether the frozen scipy law ``dist`` is discrete (then ties between rewards have positive
+    probability; :func:`tabulated` and :func:`point_mass` laws are discrete).
+
+    Parameters
+    ----------
+    dist : frozen scipy.stats distribution
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    AttributeError
+        ``dist`` is not a frozen scipy law (callers check with ``_check_dist`` first).
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> is_discrete(stats.bernoulli(0.5)), is_discrete(stats.uniform())
+    (True, False)
+    """
     return isinstance(dist.dist, stats.rv_discrete)
 
 
