@@ -35,7 +35,9 @@ from fractions import Fraction
 from ._symbolic_algebra import RF, at, flint, poly, sign_at
 
 #: per cell: vertices kept during the enumeration at most
-MAX_VERTICES = 4000
+MAX_VERTICES = 3000
+#: per cell: adjacency tests (candidate pairs times vertices scanned) at most, about 20 s
+MAX_ADJACENCY_WORK = 30_000_000
 #: simplices of all cells' triangulations together at most (each costs a d x d determinant over Z[gamma])
 MAX_SIMPLICES = 40_000
 
@@ -141,6 +143,7 @@ class Cell:
         for bits in itertools.product((0, 1), repeat=d):
             verts.append(tuple(Fraction(b) for b in bits))
             masks.append(sum(1 << (k if b == 0 else d + k) for k, b in enumerate(bits)))
+        work = 0
         for t, c in enumerate(self.cuts0):
             ci = 2 * d + t
             s = [-sum(ck * vk for ck, vk in zip(c, v) if ck and vk) for v in verts]
@@ -161,6 +164,10 @@ class Cell:
                     com = mp & masks[q]
                     if com.bit_count() < d - 1:
                         continue
+                    work += len(masks)
+                    if work > MAX_ADJACENCY_WORK:
+                        raise TooLarge(f"enumerating a cell's vertices takes more than {MAX_ADJACENCY_WORK:,} "
+                                       "adjacency steps")
                     if any((mz & com) == com for z, mz in enumerate(masks) if z != p and z != q):
                         continue
                     lam = s[p] / (s[p] - s[q])
@@ -291,8 +298,8 @@ class Cell:
         return [s[1:] for s in tri((1 << V) - 1, d)]
 
     # -------------------------------------------------------------- integrals
-    def integrals(self, a, simplices) -> tuple[RF, RF]:
-        """(int_C a . x dx, vol(C)) in Q(gamma) for the polynomial vector ``a``.
+    def integrals(self, avecs, simplices) -> tuple[list, RF]:
+        """([int_C a . x dx for a in avecs], vol(C)) in Q(gamma) for polynomial vectors ``a``.
 
         The determinants det(w_1..w_d) = det(N_1..N_d) / prod D are taken by fraction-free
         (Bareiss) elimination row by row, in lexicographic order of the simplices, so that the
@@ -300,8 +307,8 @@ class Cell:
         d, q0 = self.d, self.q0
         N, D = self.N, self.D
         zero, one = poly([0]), poly([1])
-        aw = {}
-        vol, integ = RF(zero), RF(zero)
+        aw = [{} for _ in avecs]
+        vol, integ = RF(zero), [RF(zero) for _ in avecs]
         # stack per depth k: (vertex, reduced row, pivot column, pivot value)
         stack: list = []
         for s in sorted(simplices):
@@ -344,14 +351,16 @@ class Cell:
             if sg < 0:
                 det = -det
             vs = RF(det, dprod)
-            lin = RF(zero)
-            for v in s:
-                if v not in aw:
-                    aw[v] = RF(sum((x * y for x, y in zip(a, N[v]) if x != 0 and y != 0), zero), D[v])
-                lin = lin + aw[v]
             vol = vol + vs
-            integ = integ + vs * lin
-        return integ.scale(Fraction(1, math.factorial(d + 1))), vol.scale(Fraction(1, math.factorial(d)))
+            for a, w, ai in zip(avecs, aw, range(len(avecs))):
+                lin = RF(zero)
+                for v in s:
+                    if v not in w:
+                        w[v] = RF(sum((x * y for x, y in zip(a, N[v]) if x != 0 and y != 0), zero), D[v])
+                    lin = lin + w[v]
+                integ[ai] = integ[ai] + vs * lin
+        c1, c0 = Fraction(1, math.factorial(d + 1)), Fraction(1, math.factorial(d))
+        return [x.scale(c1) for x in integ], vol.scale(c0)
 
 
 def piece(A, q0: Fraction, want_volumes: bool = False):
@@ -362,21 +371,32 @@ def piece(A, q0: Fraction, want_volumes: bool = False):
     A0 = [[at(p, q0) for p in row] for row in A]
     cells = [Cell(A, A0, i, q0) for i in range(len(A))]
     decisions = []
-    total = RF(poly([0]))
-    vols = {} if want_volumes else None
-    budget = MAX_SIMPLICES
     for c in cells:
         if c.verts:
             c.solve_vertices()
         decisions += c.decisions
-        if not c.full:
-            if vols is not None:
-                vols[c.i] = RF(poly([0]))
+    # the cell with the most vertices is not triangulated: its volume is 1 minus the others', and
+    # int_{C_big} a_big . x = int_cube a_big . x - sum_{i != big} int_{C_i} a_big . x
+    full = [c for c in cells if c.full]
+    big = max(full, key=lambda c: len(c.verts))
+    zero = RF(poly([0]))
+    total, vol_big = zero, RF(poly([1]))
+    a_big = A[big.i]
+    rest_big = RF(sum(a_big, poly([0]))).scale(Fraction(1, 2))
+    vols = {c.i: zero for c in cells} if want_volumes else None
+    budget = MAX_SIMPLICES
+    for c in full:
+        if c is big:
             continue
         simp = c.simplices(budget)
         budget -= len(simp)
-        integ, vol = c.integrals(A[c.i], simp)
+        (integ, integ_big), vol = c.integrals([A[c.i], a_big], simp)
         total = total + integ
+        rest_big = rest_big - integ_big
+        vol_big = vol_big - vol
         if vols is not None:
             vols[c.i] = vol
+    total = total + rest_big
+    if vols is not None:
+        vols[big.i] = vol_big
     return total, vols, decisions

@@ -49,8 +49,10 @@ MAX_LASSOS = 500
 #: distinct linear functions (over the distinguishing rewards) at most: the breakpoint search
 #: examines about MAX_FUNCTIONS^3 polynomials
 MAX_FUNCTIONS = 12
-#: distinguishing rewards at most for the general decomposition (the cube's 2^d vertices are cut)
-MAX_DIMENSION = 10
+#: distinguishing rewards at most for the general decomposition: the cube's 2^d vertices are cut
+#: and every cell is triangulated (the cube alone needs d! simplices by pulling); Fig. 1's star
+#: (d = 7) takes seconds, d = 9 minutes
+MAX_DIMENSION = 8
 #: distinct value functions (after removing dominated ones) at most for the general decomposition
 MAX_POLICIES = 40
 
@@ -275,12 +277,18 @@ def _decompose(mdp: MDP, s: int, want_volumes: bool):
         raise ValueError(f"state: the policies from {name!r} differ in {len(dist)} rewards; symbolic_power "
                          f"decomposes the reward cube exactly in at most MAX_DIMENSION = {MAX_DIMENSION} dimensions")
     vecs = [[f.get(k, z) for k in dist] for f, _ in fs]
-    # drop functions dominated coefficientwise on all of (0, 1) by another (their cell has volume 0)
+    # drop functions dominated coefficientwise on all of (0, 1) by another (their cell has volume
+    # 0); candidates from a float comparison at three gammas, each proved exactly
+    import numpy as np
+
+    qs = (Fraction(1, 10), Fraction(1, 2), Fraction(9, 10))
+    vals = np.array([[[float(x.at(q)) for x in a] for q in qs] for a in vecs])  # (n, 3, d)
     keep = []
     for i, a in enumerate(vecs):
+        cand = np.flatnonzero(np.all(vals >= vals[i] - 1e-12, axis=(1, 2)))
         dominated = any(j != i and all(_nonnegative_on_01(y - x) for x, y in zip(a, vecs[j]))
                         and (j < i or not all(_nonnegative_on_01(x - y) for x, y in zip(a, vecs[j])))
-                        for j in range(len(vecs)))
+                        for j in cand.tolist())
         if not dominated:
             keep.append(i)
     if len(keep) > MAX_POLICIES:
@@ -355,17 +363,26 @@ def symbolic_power(mdp: MDP, state: Any):
     """
     sp = _sympy()
     s = _state_checks(mdp, state, "symbolic_power")
-    from ._symbolic_algebra import RF, poly, to_sympy
+    from ._symbolic_algebra import RF, poly
 
-    g = sp.Symbol("gamma", positive=True)
     fs = _rf_functions(mdp, s)
     keys = sorted({k for f, _ in fs for k in f})
     z = RF(poly([0]))
     n_dist = sum(any(not f.get(k, z) == fs[0][0].get(k, z) for f, _ in fs[1:]) for k in keys)
     if n_dist <= 2:
         return _symbolic_power_2d(sp, mdp, s)
+    return _power_general(sp, mdp, s)
+
+
+def _power_general(sp, mdp: MDP, s: int):
+    """POWER by the general region decomposition (any number of distinguishing rewards)."""
+    from ._symbolic_algebra import RF, poly, to_sympy
+
+    g = sp.Symbol("gamma", positive=True)
     _, _, shared, _, pieces = _decompose(mdp, s, want_volumes=False)
     factor = RF(poly([1, -1]), poly([0, 1]))  # (1 - gamma) / gamma
+    if pieces is None:
+        return sp.factor(to_sympy(factor * shared, g))
     return _piecewise(sp, [(hi, sp.factor(to_sympy(factor * (shared + E), g))) for hi, E, _ in pieces])
 
 
