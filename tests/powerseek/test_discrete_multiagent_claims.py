@@ -1,5 +1,5 @@
 """The POWERplay ledger rows (proofs/powerseek_multiagent.py) run and none fails. They solve the
-81-state joint gridworld for 2 x 8000 reward samples (about 15 s), so they run with
+81-state joint gridworld for 2 x 8000 reward samples (3 s idle, up to 15 s on a loaded machine), so they run with
 TAILPOWER_SLOW_TESTS=1 (and in ``tailpower claims``); the symbolic row runs always."""
 
 import os
@@ -10,7 +10,7 @@ from proofs.ledger import all_claims, evaluate
 
 CLAIMS = all_claims(["powerseek_multiagent"])
 slow = pytest.mark.skipif(not os.environ.get("TAILPOWER_SLOW_TESTS"),
-                          reason="2 x 8000 multi-agent samples (about 15 s); set TAILPOWER_SLOW_TESTS=1")
+                          reason="2 x 8000 multi-agent samples (3-15 s); set TAILPOWER_SLOW_TESTS=1")
 
 
 def test_symbolic_rows():
