@@ -39,7 +39,9 @@ from .model import PointMass
 
 _PANEL = 2.0             # initial panel width in z
 _TOL = 1e-11             # refinement tolerance of the v-integrals (relative to each total)
-_MAX_PANELS = 3000       # continuous panels in z (45,000 nodes)
+_MAX_PANELS = 600        # continuous panels in z after refinement (9,000 nodes)
+_MAX_WORK = 5e7          # y x node evaluations of the error law per table (about 5-20 s of scipy;
+                         # the models of the tests need 2e5 to 1.2e7)
 _ROUNDS = 12             # refinement rounds
 _BLOCK = 2_000_000       # y x node entries evaluated at once (16 MB per array)
 _MAX_KEYS = 16           # distinct law objects up to which an object change is a boundary
@@ -77,6 +79,7 @@ class DependentLaw:
         self.pm_values: set = set()
         self.pm: list = []
         self._memo: dict = {}
+        self.work = 0.0
         self.centre = float(_q(self.V, np.array([0.0]))[0])   # the side of each y's smaller tail
         self._nodes = None
         self._locate_boundaries()
@@ -178,8 +181,6 @@ class DependentLaw:
     # ------------------------------------------------------------------ nodes
     def _build_nodes(self) -> None:
         cont = [i for i, k in enumerate(self.kind) if k is None]
-        if len(cont) > _MAX_PANELS:
-            cont = cont[:_MAX_PANELS]
         za = np.array([self.pan[i][0] for i in cont])
         zb = np.array([self.pan[i][1] for i in cont])
         half = 0.5 * (zb - za)
@@ -346,6 +347,7 @@ class DependentLaw:
         ys = np.asarray(ys, float).ravel()
         if self._nodes is None:
             self._build_nodes()
+        self._charge(ys.size)
         c = self._cont(ys)
         for _ in range(_ROUNDS if refine else 0):
             bad = np.nonzero(c["pan_err"] > _TOL)[0]
@@ -353,6 +355,7 @@ class DependentLaw:
             if bad.size == 0 or ncont + 7 * bad.size > _MAX_PANELS:
                 break
             self._split(self._nodes["idx"][bad])
+            self._charge(ys.size)
             c = self._cont(ys)
         plpdf, pmean, plsf, plcdf = self._pm(ys)
         lpdf = np.logaddexp(c["lpdf"], plpdf)
@@ -370,6 +373,18 @@ class DependentLaw:
         epdf = np.nan_to_num(wc) * c["epdf"] + 1e-14
         emean = np.nan_to_num(wc) * c["emean"] + 1e-14 * (np.abs(mean) + 1.0)
         return dict(lpdf=lpdf, mean=mean, lsf=lsf, lcdf=lcdf, epdf=epdf, emean=emean, esf=esf, ecdf=ecdf)
+
+    def _charge(self, ny: int) -> None:
+        """Count the work of evaluating ``ny`` points on the current nodes; refuse past _MAX_WORK."""
+        add = float(ny) * self._nodes["z"].size
+        if self.work + add > _MAX_WORK:
+            raise ValueError(
+                f"error: the law of U = V + X needs more than {_MAX_WORK:.0e} evaluations of the error law "
+                f"(y x v-nodes) for this model: the shared v-nodes do not converge, as for an error density "
+                f"with a jump or an infinite value (whose place in v moves with y), or an error or V with "
+                f"a tail so heavy that far values of U come from a v-window narrower than V's quantile "
+                f"spacing; method='mc' needs only draws")
+        self.work += add
 
     def _split(self, idx, parts: int = 8) -> None:
         """Split the panels ``idx`` into ``parts`` equal pieces in z (a jump inside a panel costs
