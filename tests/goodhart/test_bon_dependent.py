@@ -110,6 +110,17 @@ def test_n_two_by_direct_two_dimensional_quadrature():
     assert abs(r.utility - ref) < 1e-11 + r.utility_stderr, (r.utility, ref)
 
 
+def test_bounded_proxy_max_of_uniforms():
+    """V ~ U(0, 1), X = 1: the selected V is the largest of n uniforms, E = n/(n + 1); at n = 1e6 the
+    weight is a bump of width 1e-6 at the end of U's support (a missed bump once gave 0 with bound 0)."""
+    m = gh.Dependent(stats.uniform(0, 1), lambda v: gh.point_mass(1.0))
+    ns = np.array([2.0, 64.0, 1e6])
+    r = gh.best_of_n(m, n=ns)
+    exact = ns / (ns + 1)
+    assert np.all(np.abs(r.utility - exact) <= r.utility_stderr + 1e-14) and np.all(r.utility_stderr < 1e-6), r
+    assert np.all(np.abs(r.proxy - 1 - exact) <= r.proxy_stderr + 1e-14)
+
+
 def test_error_law_independent_of_v_is_the_independent_table():
     X = stats.norm(0.0, 2.0)
     ns = [2, 100, 10**6, 10**12]
