@@ -493,3 +493,8 @@ FIGURES.update(_figures_aup.FIGURES)
 from . import _figures_multiagent  # noqa: E402
 
 FIGURES.update(_figures_multiagent.FIGURES)
+
+# Exact POWER (symbolic_power) beside Monte Carlo, breakpoints marked: powerseek_symbolic.
+from . import _figures_symbolic  # noqa: E402
+
+FIGURES.update(_figures_symbolic.FIGURES)

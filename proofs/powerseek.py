@@ -32,6 +32,7 @@ from proofs._sympy import sp  # SymPy, or an error naming the symbolic extra
 
 from proofs._args import symbolic_arg, visit_distribution_args
 from proofs.ledger import Check, Claim
+from proofs.powerseek_symbolic import detour_derived, fig1_power_derived, limits as sp_limits, wait_derived
 
 g = sp.symbols("gamma", positive=True)
 a, b, x, y, n = sp.symbols("a b x y n", positive=True)
@@ -262,8 +263,12 @@ def _check_fig1_symbolic():
     stated_p = {"empty": sp.Rational(1, 2), "l_sw": (sp.Rational(2, 3) + g / 2) / (1 + g), "r_se": sp.Rational(2, 3)}
     ok = all(proofs.values())
     ok &= all(sp.simplify(vs[k] - v) == 0 for k, v in stated_v.items())
-    ok &= all(sp.simplify(pw[k] - v) == 0 for k, v in stated_p.items())
-    return Check(ok, {k: str(v) for k, v in pw.items()}, "sign identities: " + ", ".join(k for k, v in proofs.items() if v))
+    # the ledger's forms are those derived by powerseek.symbolic_power; the hand forms cross-check them
+    derived = fig1_power_derived(include_star=False)
+    ok &= all(sp.simplify(derived[k] - v) == 0 for k, v in stated_p.items())
+    ok &= all(sp.simplify(derived[k] - v) == 0 for k, v in pw.items())
+    return Check(ok, {k: str(v) for k, v in derived.items()}, "derived = hand forms; sign identities: "
+                 + ", ".join(k for k, v in proofs.items() if v))
 
 
 def _num_fig1(gammas=(0.2, 0.5, 0.8)):
@@ -312,10 +317,14 @@ def _num_fig1_gamma0():
 
 
 def _sym_detour():
-    ok = expected_max_uniform(3) == sp.Rational(3, 4) and expected_max_uniform(2) == sp.Rational(2, 3)
-    # gamma = 1 at s1: gains reachable are r2 (s2 self-loop), r4, r5. N is Blackwell-optimal iff
-    # r2 is the max (if t4 or t5 is best, NE reaches it one step earlier, bias higher by g - r2 > 0).
-    return Check(ok, {"POWER(s2,1)": "3/4", "POWER(s3,1)": "2/3", "P(N)": "1/3", "P(NE)": "2/3"}, "E max of 3, 2; symmetry")
+    # derived closed forms (powerseek.symbolic_*), their gamma -> 1 limits against the hand values:
+    # gains reachable from s1 are r2 (s2 self-loop), r4, r5; N is Blackwell-optimal iff r2 is the max
+    # (if t4 or t5 is best, NE reaches it one step earlier, bias higher by g - r2 > 0).
+    d = detour_derived()
+    hand = {"POWER(s2)": expected_max_uniform(3), "POWER(s3)": expected_max_uniform(2), "P(N)": sp.Rational(1, 3),
+            "P(NE)": sp.Rational(2, 3)}
+    ok = all(sp_limits(d[k])[1] == v for k, v in hand.items())
+    return Check(ok, {k: str(d[k]) for k in hand}, "limits gamma -> 1 of the derived forms = E max of 3, 2; symmetry")
 
 
 def _num_detour():
@@ -331,9 +340,11 @@ def _num_detour():
 
 
 def _sym_wait():
-    ok = expected_max_uniform(2) == sp.Rational(2, 3) and expected_max_uniform(3) == sp.Rational(3, 4)
-    return Check(ok, {"POWER(start,0)": "2/3", "POWER(start,1)": "3/4", "P(wait,0)": "1/2", "P(wait,1)": "2/3"},
-                 "gamma->0: max(r_candy, r_wait); gamma->1: max of 3 terminal rewards, wait wins iff candy is not the max")
+    w = wait_derived()
+    hand = {"POWER(start)": (expected_max_uniform(2), expected_max_uniform(3)), "P(wait)": (sp.Rational(1, 2), sp.Rational(2, 3))}
+    ok = all(sp_limits(w[k]) == v for k, v in hand.items())
+    return Check(ok, {k: str(w[k]) for k in hand}, "limits 0, 1 of the derived forms = gamma->0: max(r_candy, r_wait); "
+                 "gamma->1: max of 3 terminal rewards, wait wins iff candy is not the max")
 
 
 def _num_wait():
@@ -429,7 +440,8 @@ CLAIMS = [
         stated="see statement",
         symbolic=_check_fig1_symbolic,
         numeric=_num_fig1,
-        note="Derived also for l, l_nw (both (2/3 + g/2)/(1+g)), r, r_ne (2/3); Monte Carlo through ps.power within 5 SE.",
+        note="Derived by powerseek.symbolic_power (the hand derivation cross-checks it) also for l ((2/3 + g/2)/(1+g)), "
+        "l_nw ((1/2 + 2g/3)/(1+g)), r, r_ne (2/3); Monte Carlo through ps.power within 5 SE.",
     ),
     Claim(
         id="powerseek.fig1_star_gamma1",

@@ -44,6 +44,7 @@ SECTIONS = (
     Section("proofs.goodhart_kl", "Derivations: the KL theorems", "proofs", "symbolic"),
     Section("proofs.powerseek", "Derivations: POWER and optimality probability", "proofs", "symbolic"),
     Section("proofs.powerseek_orbits", "Derivations: orbit tendencies", "proofs", "symbolic"),
+    Section("proofs.powerseek_symbolic", "Derivations: closed forms by symbolic POWER", "proofs", "symbolic"),
     Section("proofs.cogpower", "Derivations: the independent-steps model", "proofs", "symbolic"),
     Section("tailpower", "Memory budget and version", "tailpower"),
     Section("tailpower.sweep", "Parameter sweeps and searches", "tailpower"),
