@@ -195,9 +195,9 @@ def best_of_k(k: int) -> Decision:
     Raises
     ------
     TypeError
-        If ``k`` is not an integer.
+        If ``k`` is not a number, or is a bool.
     ValueError
-        If ``k`` < 1. (Calling the Decision raises as :func:`optimal`'s.)
+        If ``k`` is not a whole number >= 1. (Calling the Decision raises as :func:`optimal`'s.)
 
     Examples
     --------

@@ -64,9 +64,9 @@ def expected_max_iid(dist, n: int) -> float:
     ------
     TypeError
         If ``dist`` is not a frozen scipy law (or is a family such as ``stats.norm`` itself), or
-        ``n`` is not an integer.
+        ``n`` is not a number (or is a bool).
     ValueError
-        If ``n`` is below 1 or above 1e300; ``dist`` has no mean (Cauchy), its quantiles are too
+        If ``n`` is not a whole number in [1, 1e300]; ``dist`` has no mean (Cauchy), its quantiles are too
         inaccurate or too slow to evaluate in the tail that matters, or the quadrature or the
         discrete sum does not converge.
 

@@ -51,10 +51,10 @@ def lassos(mdp: MDP, state, max_lassos: int = 200_000) -> list[tuple[int, tuple[
     Raises
     ------
     TypeError
-        If ``mdp`` is not an MDP or ``max_lassos`` not an integer.
+        If ``mdp`` is not an MDP or ``max_lassos`` not a number.
     ValueError
-        If the MDP is stochastic, ``state`` is unknown, ``max_lassos`` < 1, or there are more than
-        ``max_lassos`` trajectories (``mdp``).
+        If the MDP is stochastic, ``state`` is unknown, ``max_lassos`` is not a whole number >= 1,
+        or there are more than ``max_lassos`` trajectories (``mdp``).
     tailpower.BudgetError
         If holding or finding them would exceed the memory budget or the work limit.
 

@@ -390,9 +390,9 @@ def mdp_finite_horizon(mdp, state, T: int, rule: Decision | None = None) -> MDPD
     Raises
     ------
     TypeError
-        If ``mdp`` is not an MDP, ``rule`` not a built-in decision rule, or ``T`` not an integer.
+        If ``mdp`` is not an MDP, ``rule`` not a built-in decision rule, or ``T`` not a number.
     ValueError
-        If ``state`` is unknown or ``T`` < 1. Calling the decision raises ValueError naming ``X``,
+        If ``state`` is unknown or ``T`` is not a whole number >= 1. Calling the decision raises ValueError naming ``X``,
         ``C`` or ``theta`` (options that are not actions or successors of ``state``, X not in C,
         a reward vector of the wrong length or not finite).
     tailpower.BudgetError

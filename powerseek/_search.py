@@ -119,9 +119,10 @@ def search_counterexample(
     Raises
     ------
     TypeError
-        If ``decide`` is neither a decision nor a callable, or a count is not an integer.
+        If ``decide`` is neither a decision nor a callable, or a count is not a number.
     ValueError
-        ``trials`` or ``max_exact`` < 1, ``local_steps`` or ``copies`` < 0; ``levels`` empty or
+        ``trials`` or ``max_exact`` not a whole number >= 1, ``local_steps`` or ``copies`` not one
+        >= 0; ``levels`` empty or
         not finite; ``A``, ``B``, ``C`` malformed; ``decide`` failing on a drawn vector.
     tailpower.BudgetError
         If the trials would exceed the work limit.

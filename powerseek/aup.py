@@ -354,7 +354,7 @@ def aup_action_frequencies(mdp: MDP, state, lam, gamma: float, rewards=None, n_a
     Raises
     ------
     TypeError
-        If ``mdp`` is not an MDP, ``noop`` not a string, or a count not an integer.
+        If ``mdp`` is not an MDP, ``noop`` not a string, or a count not a number.
     ValueError
         ``state`` unknown; ``lam`` negative, not finite or not 1-D; ``gamma`` outside (0, 1);
         ``samples`` < 2, ``n_aux`` or ``power_samples`` < 1; a state without the ``noop`` action;
@@ -424,7 +424,7 @@ def power_averse_frequencies(mdp: MDP, state, lam, gamma: float, rewards=None, s
     Raises
     ------
     TypeError
-        If ``mdp`` is not an MDP or a count is not an integer.
+        If ``mdp`` is not an MDP or a count is not a number.
     ValueError
         As :func:`aup_action_frequencies`: ``state`` unknown, ``lam`` negative or not finite,
         ``gamma`` outside (0, 1), ``samples`` < 2, ``rewards`` not a law for this MDP.

@@ -236,10 +236,11 @@ def find_copies(A, B, max_transpositions: int | None = None, max_candidates: int
     Raises
     ------
     TypeError
-        If ``A`` or ``B`` is not real, or a cap is not an integer.
+        If ``A`` or ``B`` is not real, or a cap is not a number.
     ValueError
         If ``A`` or ``B`` is empty or not 2-D or not finite, their vectors differ in length
-        (``B``), or a cap is below its minimum (0 transpositions, 1 otherwise).
+        (``B``), or a cap is not a whole number at least its minimum (0 transpositions, 1
+        otherwise).
     tailpower.BudgetError
         If the search would exceed the work limit or the memory budget.
 

@@ -219,9 +219,9 @@ def pacman_shutdown(rows: int = 3, cols: int = 3) -> MDP:
     Raises
     ------
     TypeError
-        If ``rows`` or ``cols`` is not an integer.
+        If ``rows`` or ``cols`` is not a number, or is a bool.
     ValueError
-        If ``rows`` or ``cols`` is below 1.
+        If ``rows`` or ``cols`` is not a whole number >= 1.
     tailpower.BudgetError
         If the maze would exceed the memory budget (about 1 KB per cell).
 

@@ -201,10 +201,10 @@ def reachable_cycles(mdp: MDP, max_cycles: int = 100_000) -> tuple[list[tuple[in
     Raises
     ------
     TypeError
-        If ``mdp`` is not an MDP or ``max_cycles`` not an integer.
+        If ``mdp`` is not an MDP or ``max_cycles`` not a number.
     ValueError
         If the MDP is stochastic (``mdp``), has more than ``max_cycles`` simple cycles
-        (``mdp``), or ``max_cycles`` < 1.
+        (``mdp``), or ``max_cycles`` is not a whole number >= 1.
     tailpower.BudgetError
         If the reachability table would exceed the memory budget.
 

@@ -190,10 +190,10 @@ def orbit_array(theta, max_size: int = 1_000_000) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``theta`` is not an array of real numbers or ``max_size`` not an integer.
+        If ``theta`` is not an array of real numbers or ``max_size`` not a number.
     ValueError
-        If ``theta`` is empty, not 1-D or not finite, ``max_size`` < 1, or the orbit has more
-        than ``max_size`` elements (``theta``: use :func:`sample_orbit`).
+        If ``theta`` is empty, not 1-D or not finite, ``max_size`` not a whole number >= 1, or
+        the orbit has more than ``max_size`` elements (``theta``: use :func:`sample_orbit`).
     tailpower.BudgetError
         If the array would exceed the memory budget.
 
@@ -242,9 +242,10 @@ def sample_orbit(theta, size: int, rng=None) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``theta`` is not real, ``size`` not an integer, or ``rng`` not a seed or Generator.
+        If ``theta`` is not real, ``size`` not a number, or ``rng`` not a seed or Generator.
     ValueError
-        If ``theta`` is empty, not 1-D or not finite, ``size`` < 1, or ``rng`` a negative seed.
+        If ``theta`` is empty, not 1-D or not finite, ``size`` not a whole number >= 1, or
+        ``rng`` a negative seed.
     tailpower.BudgetError
         If the draws would exceed the memory budget.
 
