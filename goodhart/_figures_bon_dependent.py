@@ -58,7 +58,7 @@ def fig_bon_dependent(out_dir, rng, quick: bool) -> list[Path]:
     gen = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     nmax = 1e6 if quick else 1e12
     ns = np.unique(np.round(np.geomspace(1, nmax, 19 if quick else 97)))
-    n_mc = 4 ** np.arange(0, 5 if quick else 8)
+    n_mc = 4 ** np.arange(0, 4 if quick else 8)
     trials = 40 if quick else 100
     model = paper_model()
     dtab = best_of_n_table(model)

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_goodhart_selection import _error_callables
 
-FEW = max(4, settings.default.max_examples // 6)
+FEW = max(3, settings.default.max_examples // 8)
+FEWER = max(2, settings.default.max_examples // 12)
 V_OK = st.sampled_from(["stats.norm()", "stats.norm(1.0, 0.5)", "stats.expon()", "stats.uniform(0, 1)", "stats.logistic()"])
 N_OK = st.sampled_from(["1", "2", "[1, 2, 64]", "1e6", "np.array([4.0, 16.0])", "[2, 1e12]"])
 N_BAD = st.one_of(st.sampled_from(["0", "0.5", "2.5", "-1", "float('nan')", "1e16", "[]", "'4'", "None"]), wrong_types())
@@ -40,7 +41,7 @@ def test_best_of_n_dependent(V, error, n, method, trials):
         assert np.all(ub >= 0) and np.all(np.isfinite(ub)), v
 
 
-@settings(max_examples=FEW)
+@settings(max_examples=FEWER)
 @given(error=_error_callables(), n_max=st.sampled_from(["10.0", "1e4", "1.5", "'9'"]))
 def test_dependent_table_peak(error, n_max):
     fn, vec = error

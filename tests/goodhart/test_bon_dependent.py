@@ -123,7 +123,7 @@ def test_bounded_proxy_max_of_uniforms():
 
 def test_error_law_independent_of_v_is_the_independent_table():
     X = stats.norm(0.0, 2.0)
-    ns = [2, 100, 10**6, 10**12]
+    ns = [2, 100, 10**6]
     dep = gh.best_of_n(gh.Dependent(stats.norm(), lambda v: X), n=ns)
     ind = gh.best_of_n(stats.norm(), X, ns)
     assert np.all(np.abs(dep.utility - ind.utility) <= 1e-8 * np.abs(ind.utility))
@@ -139,9 +139,10 @@ def test_scalar_and_vectorised_modes_agree():
     vec = gh.Dependent(stats.norm(), lambda v: stats.norm(np.where(v < 0.3, 0.0, 0.5), np.where(v < 0.3, 2.0, 0.5)),
                        vectorized=True)
     ns = [2, 16, 256]
-    a, b = gh.best_of_n(scal, n=ns, tail=20), gh.best_of_n(vec, n=ns, tail=20)
-    assert np.all(np.abs(a.utility - b.utility) <= a.utility_stderr + b.utility_stderr), (a.utility, b.utility)
-    assert np.all(a.utility_stderr < 1e-10)
+    a, b = gh.best_of_n(scal, n=ns, tail=10), gh.best_of_n(vec, n=ns, tail=10)
+    # the same u-range and truncation (bounds ~1e-7 at tail 10): only the v-nodes differ
+    assert np.all(np.abs(a.utility - b.utility) <= 1e-10), (a.utility, b.utility)
+    assert np.all(a.utility_stderr < 1e-5) and np.all(b.utility_stderr < 1e-5)
 
 
 @pytest.mark.skipif(not os.environ.get("TAILPOWER_SLOW_TESTS"),
