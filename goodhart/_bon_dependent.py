@@ -37,6 +37,7 @@ from tailpower._common import check_memory
 
 from ._bon_common import _MAX_N, BestOfN, _check_n, _check_real, _result
 from ._bon_dependent_law import DependentLaw, _q
+from ._bon_dependent_mixture import NormalMixtureLaw  # noqa: F401 - the independent comparison model
 from ._bon_table import _tail_lever
 from ._selection_problem import make_problem
 from ._selection_quad import _GW, _KW, _NODES
@@ -228,7 +229,6 @@ class DependentTable:
         w_lo = math.exp(ln + (n - 1.0) * lf_lo) if lf_lo > -math.inf else 0.0
         t_lo = w_lo * _abs_tail(self.V, lf_lo)
         t_hi = n * _abs_tail(self.V, ls_hi)
-        y_lo, y_hi = float(self._y(lo)), float(self._y(hi))
         tu = w_lo * math.exp(lf_lo) * lev_lo + (n * math.exp(ls_hi) * lev_hi if ls_hi > -math.inf else 0.0)
         tu = tu if math.isfinite(tu) else math.inf
         ev_err = err[1] + t_lo + t_hi + 4e-16 * abs(ev)
@@ -236,7 +236,6 @@ class DependentTable:
         lever = 1.0 / n + (abs(lf_lo) if math.isfinite(lf_lo) else 0.0) + ln + self.tail + 5.0
         de_err = err[3] + abs(ev) * err[4] + (t_lo + t_hi) * lever \
             + ev_err * abs(i3b)
-        del y_lo, y_hi
         return _Sums(ev, ev_err, i2, eu_err, de, de_err, i0)
 
     def _lever(self, xi: float, right: bool) -> float:
@@ -309,8 +308,37 @@ class DependentTable:
 
     # ------------------------------------------------------------------ public
     def curve(self, n) -> BestOfN:
-        """E[V_sel], E[X_sel], E[U_sel] with error bounds for every ``n`` (real n >= 1, at most
-        1e15; real n use the continuous extension); see :meth:`goodhart.BestOfNTable.curve`."""
+        """E[V_sel], E[X_sel], E[U_sel] with error bounds for every ``n``.
+
+        Parameters
+        ----------
+        n : float or array_like
+            Numbers of draws, 1 <= n <= 1e15 (at most 10,000 values); real n use the continuous
+            extension E[V n F_U(U)^(n-1)].
+
+        Returns
+        -------
+        BestOfN
+            ``method`` "quad", ``algorithm`` "dependent"; n = 1 gives E[V] exactly.
+
+        Raises
+        ------
+        ValueError
+            ``n`` outside [1, 1e15]; the error law's functions NaN or its density infinite (named
+            ``error``); more than 5e7 evaluations of the error law needed (named ``error``: a
+            density with jumps or singularities, or tails the shared v-nodes cannot follow).
+        TypeError
+            ``n`` not a number.
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> import goodhart as gh
+        >>> wide, zero = stats.norm(0, 2), gh.point_mass(0.0)
+        >>> model = gh.Dependent(stats.norm(), lambda v: wide if abs(v) <= 1 else zero)
+        >>> gh.best_of_n_table(model).curve([2, 84.06]).utility.round(4).tolist()
+        [0.33, 0.3344]
+        """
         n_arr, scalar = _check_n(n, integer=False)
         integer = bool(np.all(n_arr == np.floor(n_arr)))
         return self._curve(n_arr, scalar, integer)
@@ -346,7 +374,34 @@ class DependentTable:
     def peak(self, n_max: float = 1e12):
         """The n in [1, ``n_max``] maximising E[V_sel] on the continuous extension: Brent's method
         on dE/dn between the sign changes on a log grid of 41 points (as
-        :meth:`goodhart.BestOfNTable.peak`); returns a :class:`goodhart.BestOfNPeak`."""
+        :meth:`goodhart.BestOfNTable.peak`); the largest of the local maxima and the end n_max.
+
+        Parameters
+        ----------
+        n_max : float
+            Upper end of the search, in [2, 1e15].
+
+        Returns
+        -------
+        BestOfNPeak
+            ``interior`` False when E is largest at ``n_max`` (then ``n`` = n_max); every local
+            extremum is listed by :meth:`extrema`.
+
+        Raises
+        ------
+        ValueError, TypeError
+            ``n_max`` outside [2, 1e15] or not a number; as :meth:`curve`.
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> import goodhart as gh
+        >>> wide, zero = stats.norm(0, 2), gh.point_mass(0.0)
+        >>> model = gh.Dependent(stats.norm(), lambda v: wide if abs(v) <= 1 else zero)
+        >>> p = gh.best_of_n_table(model).peak(n_max=1000)
+        >>> round(p.n, 3), round(p.utility, 4), p.interior
+        (6.211, 0.6141, True)
+        """
         from .bon_table import BestOfNPeak
 
         n_max = _check_real("n_max", n_max, 2.0, _MAX_N, False)
@@ -405,42 +460,6 @@ class DependentTable:
                             "utility_err": float(m[2])})
         out.append({"grid_signs_certain": bool(np.all(np.abs(g) > ge)), "grid": grid, "dE_dn": g, "dE_dn_err": ge})
         return out
-
-
-class NormalMixtureLaw:
-    """The law of U = V + X for V ~ N(mu, sd^2) and an INDEPENDENT error X that is a mixture of
-    normal laws and point masses: components (weight, mean, sd), sd = 0 for a point mass.  Closed
-    forms per component k (U_k ~ N(mu + m_k, sd^2 + s_k^2), E[V | U_k = u] = mu + sd^2 (u - mu -
-    m_k) / (sd^2 + s_k^2)), mixed in log space; the same interface as
-    :class:`goodhart._bon_dependent_law.DependentLaw`.  Used for the independent model with the
-    marginals of a dependent one (e.g. the paper's example: X ~ 0.683 N(0, 4) + 0.317 δ0)."""
-
-    def __init__(self, mu: float, sd: float, components):
-        self.mu, self.sd = float(mu), float(sd)
-        self.comp = [(float(w), float(m), float(s)) for w, m, s in components if w > 0]
-        self.centre = self.mu
-
-    def evaluate(self, ys, refine: bool = True) -> dict:
-        from scipy import stats
-
-        ys = np.asarray(ys, float).ravel()
-        lp, ls, lc, num = [], [], [], []
-        for w, m, s in self.comp:
-            tot = math.sqrt(self.sd ** 2 + s ** 2)
-            z = (ys - self.mu - m) / tot
-            lw = math.log(w)
-            lp.append(lw + stats.norm.logpdf(z) - math.log(tot))
-            ls.append(lw + stats.norm.logsf(z))
-            lc.append(lw + stats.norm.logcdf(z))
-            num.append(self.mu + self.sd ** 2 / tot ** 2 * (ys - self.mu - m))
-        lp, ls, lc, num = (np.array(a) for a in (lp, ls, lc, num))
-        lpdf = np.logaddexp.reduce(lp, axis=0)
-        with np.errstate(invalid="ignore"):
-            wts = np.exp(lp - lpdf)
-        mean = np.where(np.isfinite(lpdf), np.sum(np.nan_to_num(wts) * num, axis=0), 0.0)
-        e = np.full(ys.size, 1e-14)
-        return dict(lpdf=lpdf, mean=mean, lsf=np.logaddexp.reduce(ls, axis=0),
-                    lcdf=np.logaddexp.reduce(lc, axis=0), epdf=e, emean=e * (np.abs(mean) + 1.0), esf=e, ecdf=e)
 
 
 _tables: OrderedDict = OrderedDict()
