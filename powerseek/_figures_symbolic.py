@@ -3,7 +3,7 @@ beside Monte Carlo estimates, with the breakpoints of the piecewise closed forms
 
 Left: Fig. 1's star (Turner et al. 2021), whose POWER is a 4-piece rational function of gamma
 (breakpoints 1/2, (sqrt 5 - 1)/2, sqrt 2/2); in quick mode the same MDP without the ``empty``
-state (six distinguishing rewards instead of seven: the same breakpoints, 1.5 s instead of 15 s).
+state (six distinguishing rewards instead of seven: the same breakpoints, 0.6 s instead of 6 s).
 Right: the detour example (Prop. B.1, Fig. 10): POWER(s2) > POWER(s3) while P(s1 -> s3) > P(s1 -> s2).
 
 Drawing function ``draw_symbolic`` and the registry ``FIGURES = {name: fn(out_dir, rng, quick) ->
@@ -54,7 +54,7 @@ def draw_symbolic(rng=None, quick: bool = False, *, ax=None, fig=None, record=No
     rng : numpy.random.Generator, int, SeedSequence or None
         Randomness of the Monte Carlo rewards (common random numbers along gamma).
     quick : bool
-        Fig. 1 without the ``empty`` state on the left (same breakpoints, 1.5 s rather than 15 s
+        Fig. 1 without the ``empty`` state on the left (same breakpoints, 0.6 s rather than 6 s
         for the symbolic part) and 2,000 samples per point instead of 20,000.
     ax, fig : matplotlib Figure, optional
         Two panels: only ``fig`` may be given (``ax`` is refused).

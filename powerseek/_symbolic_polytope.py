@@ -139,14 +139,18 @@ class Cell:
     # -------------------------------------------------------------- enumeration at gamma0
     def _enumerate(self) -> None:
         d = self.d
+        Q = flint().fmpq  # FLINT rationals: about 5 times faster than Fraction here
+        zero_q, one_q = Q(0), Q(1)
         verts, masks = [], []
         for bits in itertools.product((0, 1), repeat=d):
-            verts.append(tuple(Fraction(b) for b in bits))
+            verts.append(tuple(one_q if b else zero_q for b in bits))
             masks.append(sum(1 << (k if b == 0 else d + k) for k, b in enumerate(bits)))
         work = 0
         for t, c in enumerate(self.cuts0):
+            c = [Q(x.numerator, x.denominator) for x in c]
             ci = 2 * d + t
-            s = [-sum(ck * vk for ck, vk in zip(c, v) if ck and vk) for v in verts]
+            nz = [k for k in range(d) if c[k] != 0]
+            s = [-sum((c[k] * v[k] for k in nz if v[k] != 0), zero_q) for v in verts]
             plus = [p for p in range(len(verts)) if s[p] > 0]
             minus = [p for p in range(len(verts)) if s[p] < 0]
             bit = 1 << ci
@@ -307,8 +311,14 @@ class Cell:
         d, q0 = self.d, self.q0
         N, D = self.N, self.D
         zero, one = poly([0]), poly([1])
-        aw = [{} for _ in avecs]
-        vol, integ = RF(zero), [RF(zero) for _ in avecs]
+        aw = [{} for _ in avecs]  # per functional: vertex -> a . N_v (a polynomial)
+        dkey: dict = {}  # denominators D_v, deduplicated
+        did = []
+        for Dv in D:
+            did.append(dkey.setdefault(str(Dv), len(dkey)))
+        # sums grouped by the multiset of vertex denominators: polynomial additions only, one
+        # rational-function addition per group at the end
+        groups: dict = {}
         # stack per depth k: (vertex, reduced row, pivot column, pivot value)
         stack: list = []
         for s in sorted(simplices):
@@ -342,23 +352,33 @@ class Cell:
             cols = [st[2] for st in stack]
             inv = sum(1 for x in range(d) for y in range(x + 1, d) if cols[x] > cols[y])
             det = stack[-1][3] if inv % 2 == 0 else -stack[-1][3]
-            dprod = one
-            for v in s:
-                dprod *= D[v]
-            sg = sign_at(det, q0) * sign_at(dprod, q0)
+            key = tuple(sorted(did[v] for v in s))
+            grp = groups.get(key)
+            if grp is None:
+                dprod = one
+                for v in s:
+                    dprod *= D[v]
+                grp = groups[key] = [dprod, zero, [zero] * len(avecs)]
+            sg = sign_at(det, q0) * sign_at(grp[0], q0)
             if sg == 0:
                 raise Retry
             if sg < 0:
                 det = -det
-            vs = RF(det, dprod)
-            vol = vol + vs
-            for a, w, ai in zip(avecs, aw, range(len(avecs))):
-                lin = RF(zero)
+            grp[1] = grp[1] + det  # volume: det / dprod
+            for ai, (a, w) in enumerate(zip(avecs, aw)):
+                # a . sum_v w_v = sum_v (a . N_v) / D_v = (sum_v (a . N_v) dprod / D_v) / dprod
+                lin = zero
                 for v in s:
                     if v not in w:
-                        w[v] = RF(sum((x * y for x, y in zip(a, N[v]) if x != 0 and y != 0), zero), D[v])
-                    lin = lin + w[v]
-                integ[ai] = integ[ai] + vs * lin
+                        w[v] = sum((x * y for x, y in zip(a, N[v]) if x != 0 and y != 0), zero)
+                    if w[v] != 0:
+                        lin = lin + w[v] * (grp[0] // D[v])
+                grp[2][ai] = grp[2][ai] + det * lin  # over dprod^2
+        vol, integ = RF(zero), [RF(zero) for _ in avecs]
+        for dprod, vnum, inums in groups.values():
+            vol = vol + RF(vnum, dprod)
+            for ai, num in enumerate(inums):
+                integ[ai] = integ[ai] + RF(num, dprod * dprod)
         c1, c0 = Fraction(1, math.factorial(d + 1)), Fraction(1, math.factorial(d))
         return [x.scale(c1) for x in integ], vol.scale(c0)
 

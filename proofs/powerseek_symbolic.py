@@ -7,7 +7,7 @@ Power", NeurIPS 2021, Def. 5.2 and 6.1). The hand derivations of :mod:`proofs.po
 1's states from the pairwise sign identities, the order-statistic limits of the detour and wait
 examples) stay as an independent cross-check of the derived forms.
 
-Derivations (cached: Figure 1's ``star`` takes about 15 s per function):
+Derivations (cached: Figure 1's ``star`` takes about 6 s per call):
 
 - :func:`fig1_power_derived` -- POWER(s, gamma) for Figure 1's eight states, ``star`` included
   (a ``Piecewise`` with breakpoints 1/2, (sqrt 5 - 1)/2 and sqrt 2/2).
@@ -45,7 +45,7 @@ def fig1_power_derived(include_star: bool = True) -> dict:
     Parameters
     ----------
     include_star : bool
-        Also ``star`` (seven distinguishing rewards, about 15 s); the other states take 0.1 s.
+        Also ``star`` (seven distinguishing rewards, about 6 s); the other states take 0.1 s.
 
     Returns
     -------
@@ -76,7 +76,7 @@ def fig1_star_optimality() -> dict:
     Returns
     -------
     dict
-        Successor name -> SymPy expression in ``gamma`` (three 4-piece ``Piecewise``; about 15 s).
+        Successor name -> SymPy expression in ``gamma`` (three 4-piece ``Piecewise``; about 20 s).
 
     Raises
     ------
@@ -86,7 +86,7 @@ def fig1_star_optimality() -> dict:
     Examples
     --------
     >>> from proofs.powerseek_symbolic import fig1_star_optimality
-    >>> fig1_star_optimality()["empty"].args[0].cond  # (15 s)  # doctest: +SKIP
+    >>> fig1_star_optimality()["empty"].args[0].cond  # (20 s)  # doctest: +SKIP
     gamma < 1/2
     """
     ps = _ps()
@@ -274,6 +274,6 @@ CLAIMS = [
         numeric=_num_star,
         verdict="open",
         note="No closed form for star is stated in the source; derived by the exact region decomposition "
-        "(about 30 s), checked against the hand-derived limits and Monte Carlo on every piece.",
+        "(about 30 s with the Monte Carlo), checked against the hand-derived limits and Monte Carlo on every piece.",
     ),
 ]

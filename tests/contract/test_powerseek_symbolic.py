@@ -1,6 +1,6 @@
 """Contract of powerseek.symbolic_power and symbolic_optimality_probability: any MDP, state and
 action gives a finite SymPy expression in gamma (finite at gamma in (0, 1)) or a refusal naming
-the parameter. Fig. 1's star (about 15 s) is left to tests/powerseek/test_symbolic_general.py; the
+the parameter. Fig. 1's star (about 6 s) is left to tests/powerseek/test_symbolic_general.py; the
 MDPs here reach the general decomposition (wait, detour: four distinguishing rewards) and its
 limits (nine distinguishing rewards, too many lassos) in well under a second."""
 
