@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from tailpower._common import chunk_seeds, save_figure
+from tailpower._common import as_generator, chunk_seeds, save_figure
 
 from . import _kernels
 from ._bon_dependent import DependentTable, NormalMixtureLaw
@@ -51,11 +51,54 @@ def independent_mc(n: int, trials: int, rng) -> tuple[float, float]:
     return float(out_v.mean()), float(out_v.std(ddof=1) / math.sqrt(trials))
 
 
-def fig_bon_dependent(out_dir, rng, quick: bool) -> list[Path]:
-    """Utility against N (exact, with Monte Carlo points) for both models, and E[V | U = u]."""
-    import matplotlib.pyplot as plt
+def draw_bon_dependent(quick: bool = False, *, fig=None, record=None, rng=0):
+    """Best-of-N utility against N for the paper's dependent example beside the independent model
+    with the same marginals (exact curves, Monte Carlo points with 95 % bars, the local extrema),
+    and E[V | U = u] of both with the density of the selected U (Kwa, Thomas & Garriga-Alonso,
+    arXiv 2407.14503, section 5.2 footnote).
 
-    gen = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    Parameters
+    ----------
+    quick : bool
+        N up to 1e6 (19 points, Monte Carlo to N = 64 with 40 trials) instead of 1e12 (97 points,
+        Monte Carlo to 16,384 with 100 trials).
+    fig : matplotlib Figure, optional
+        Draw into this figure (two new axes); default a new 13 x 5 in figure.
+    record : dict, optional
+        Receives the plotted numbers (the sidecar of ``tailpower figures``).
+    rng : Generator, int, SeedSequence or None
+        Randomness of the Monte Carlo points.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``quick``, ``fig`` or ``record`` of the wrong type (before any work).
+    tailpower._extras.MissingExtraError
+        matplotlib is not installed (the ``plot`` extra).
+
+    Examples
+    --------
+    >>> from goodhart._figures_bon_dependent import draw_bon_dependent
+    >>> record = {}
+    >>> fig = draw_bon_dependent(quick=True, record=record)  # doctest: +SKIP
+    >>> [round(e["n"], 2) for e in record["dependent_extrema"]]  # doctest: +SKIP
+    [6.21, 84.06]
+    >>> draw_bon_dependent(quick="yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: quick: expected a bool, got str
+
+    (The drawing is skipped here: it takes about 1.5 s in quick mode.)
+    """
+    from tailpower import _draw
+
+    quick = _draw.check(quick, None, fig, record)
+    plt = _draw.pyplot("goodhart figures")
+    gen = as_generator(rng)
     nmax = 1e6 if quick else 1e12
     ns = np.unique(np.round(np.geomspace(1, nmax, 19 if quick else 97)))
     n_mc = 4 ** np.arange(0, 4 if quick else 8)
@@ -69,7 +112,9 @@ def fig_bon_dependent(out_dir, rng, quick: bool) -> list[Path]:
     mc_d = [best_of_n(model, int(n), method="mc", trials=trials, rng=gen) for n in n_mc]
     mc_i = [independent_mc(int(n), trials, gen) for n in n_mc]
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    if fig is None:
+        fig = plt.figure(figsize=(13, 5))
+    ax1, ax2 = fig.subplots(1, 2)
     ax1.semilogx(ns, dep.utility, "-", color="C3", label="dependent: X ~ N(0,4) if |V| ≤ 1 else 0 (exact)")
     ax1.semilogx(ns, ind.utility, "-", color="C0", label="independent, same marginals: X ~ N(0,4) w.p. 0.683, else 0")
     ax1.errorbar(n_mc, [m.utility for m in mc_d], yerr=[1.96 * m.utility_stderr for m in mc_d], fmt="s",
@@ -108,7 +153,7 @@ def fig_bon_dependent(out_dir, rng, quick: bool) -> list[Path]:
 
     def ext(e):
         return [{k: v for k, v in x.items()} for x in e[:-1]]
-    return save_figure(fig, out_dir, "goodhart_bon_dependent", {
+    data = {
         "source": "Kwa, Thomas & Garriga-Alonso, arXiv 2407.14503, section 5.2 footnote (dependent error)",
         "question": "is best-of-N utility monotone in N for the dependent example, and for the independent "
                     "model with the same marginals?",
@@ -118,7 +163,16 @@ def fig_bon_dependent(out_dir, rng, quick: bool) -> list[Path]:
         "independent_dE_dn_positive_on_grid": bool(np.all(ext_i[-1]["dE_dn"] > ext_i[-1]["dE_dn_err"])),
         "mc_n": n_mc, "mc_trials": trials, "dependent_mc": [m.utility for m in mc_d],
         "dependent_mc_stderr": [m.utility_stderr for m in mc_d], "independent_mc": [m for m, _ in mc_i],
-        "independent_mc_stderr": [s for _, s in mc_i], "dependent_limit": 1.0})
+        "independent_mc_stderr": [s for _, s in mc_i], "dependent_limit": 1.0}
+    if record is not None:
+        record.update(data)
+    return fig
+
+
+def fig_bon_dependent(out_dir, rng, quick: bool) -> list[Path]:
+    """Registry entry: :func:`draw_bon_dependent` saved with its numbers as the sidecar."""
+    record: dict = {}
+    return save_figure(draw_bon_dependent(quick, record=record, rng=rng), out_dir, "goodhart_bon_dependent", record)
 
 
 FIGURES = {"goodhart_bon_dependent": fig_bon_dependent}
