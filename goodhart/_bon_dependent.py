@@ -39,7 +39,7 @@ from ._bon_common import _MAX_N, BestOfN, _check_n, _check_real, _result
 from ._bon_dependent_law import DependentLaw, _q
 from ._bon_dependent_mixture import NormalMixtureLaw  # noqa: F401 - the independent comparison model
 from ._bon_table import _tail_lever
-from ._selection_problem import make_problem
+from ._selection_problem import make_problem, support
 from ._selection_quad import _GW, _KW, _NODES
 from .model import Dependent, PointMass
 
@@ -358,6 +358,13 @@ class DependentTable:
                 r = vals[float(ni)]
                 rows.append((r[0], r[1], r[2], r[3]))
         util, prox, uerr, perr = (np.array(c, float) for c in zip(*rows))
+        # E[V_sel] lies in V's support: an estimate outside it is moved in, and its bound is at most
+        # the support's width (next to a finite end of U at n ~ 1e15 the weight is narrower than
+        # double precision resolves, and the bound is loose)
+        lo, hi = support(self.V)
+        util = np.clip(util, lo, hi)
+        if math.isfinite(hi - lo):
+            uerr = np.minimum(uerr, hi - lo)
         return _result(self.V, None, n_arr, scalar, util, prox, uerr, perr, None, None, "quad", 0,
                        "dependent", integer=integer, inf=np.zeros(n_arr.size))
 
