@@ -33,6 +33,7 @@ refused with a ValueError naming ``state`` and the limit.
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Any
 
@@ -255,14 +256,25 @@ def _nonnegative_on_01(x) -> bool:
     return not r.roots and sign_at(p, Fraction(1, 2)) > 0
 
 
-def _decompose(mdp: MDP, s: int, want_volumes: bool):
-    """(functions, distinguishing states, shared RF, pieces or None) for the general method;
-    pieces as from :func:`powerseek._symbolic_pieces.expected_max_pieces` over the kept
-    (undominated) functions, whose indices into ``functions`` are returned too."""
+def _decompose(mdp: MDP, s: int, want_volumes: bool = True):
+    """(functions, distinguishing states, shared RF, kept indices, pieces or None) for the general
+    method; pieces as from :func:`powerseek._symbolic_pieces.expected_max_pieces` (with the
+    cells' volumes: they cost nothing extra) over the kept (undominated) functions. Cached on the
+    MDP's successor table, so the optimality probabilities of all actions at a state and its
+    POWER share one decomposition."""
+    return _decompose_cached(mdp.states, tuple(tuple(t) for t in mdp.successor_table), s)
+
+
+@functools.lru_cache(maxsize=16)
+def _decompose_cached(states, table, s: int):
     from ._symbolic_algebra import RF, poly
     from ._symbolic_pieces import expected_max_pieces
     from ._symbolic_polytope import TooLarge
 
+    from types import SimpleNamespace
+
+    mdp = SimpleNamespace(states=states, successor_table=[list(t) for t in table])  # what the lassos need
+    want_volumes = True
     fs = _rf_functions(mdp, s)
     z = RF(poly([0]))
     keys = sorted({k for f, _ in fs for k in f})
@@ -379,7 +391,7 @@ def _power_general(sp, mdp: MDP, s: int):
     from ._symbolic_algebra import RF, poly, to_sympy
 
     g = sp.Symbol("gamma", positive=True)
-    _, _, shared, _, pieces = _decompose(mdp, s, want_volumes=False)
+    _, _, shared, _, pieces = _decompose(mdp, s)
     factor = RF(poly([1, -1]), poly([0, 1]))  # (1 - gamma) / gamma
     if pieces is None:
         return sp.factor(to_sympy(factor * shared, g))
@@ -461,7 +473,7 @@ def symbolic_optimality_probability(mdp: MDP, state: Any, successor: Any = None,
     from ._symbolic_algebra import RF, poly, to_sympy
 
     g = sp.Symbol("gamma", positive=True)
-    fs, dist, _, keep, pieces = _decompose(mdp, s, want_volumes=True)
+    fs, dist, _, keep, pieces = _decompose(mdp, s)
     through = [k for k, i in enumerate(keep) if t in fs[i][1]]
     if pieces is None:  # one value function: every action is optimal on it
         return sp.Integer(1 if through else 0)
