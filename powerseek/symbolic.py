@@ -27,8 +27,16 @@ polynomial whose sign was decided bound the piece on which that rational functio
 further samples cover the rest of (0, 1) (:mod:`powerseek._symbolic_pieces`).
 :func:`symbolic_optimality_probability` adds up the volumes of the cells of the policies that take
 the action. Work is bounded (``MAX_DIMENSION`` distinguishing rewards, ``MAX_POLICIES`` distinct
-value functions, the vertex / simplex / sample limits of the engine); above a bound the call is
-refused with a ValueError naming ``state`` and the limit.
+value functions, the vertex / adjacency / simplex / sample limits of the engine); above a bound the
+call is refused with a ValueError naming ``state`` and the limit.
+
+Cost (one core, measured while other jobs ran): wait, detour and a 10-state chain with four
+distinguishing rewards 0.01-0.02 s; Fig. 1's ``star`` (seven rewards, eleven value functions of
+which five win somewhere, 9,500 simplices per sample, five samples for four pieces) about 5 s,
+after which its optimality probabilities are cached (0.2 s). The cost grows with the number of
+pieces and roughly like d! in the number d of distinguishing rewards: a random 10-state MDP whose
+state has seven distinguishing rewards and 20 pieces took minutes; nine or more rewards are
+refused (``MAX_DIMENSION``).
 """
 
 from __future__ import annotations
