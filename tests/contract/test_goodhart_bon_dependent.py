@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_goodhart_selection import _error_callables
 
-FEW = max(3, settings.default.max_examples // 8)
-FEWER = max(2, settings.default.max_examples // 12)
+FEW = max(2, settings.default.max_examples // 12)
+FEWER = max(2, settings.default.max_examples // 16)
 V_OK = st.sampled_from(["stats.norm()", "stats.norm(1.0, 0.5)", "stats.expon()", "stats.uniform(0, 1)", "stats.logistic()"])
 N_OK = st.sampled_from(["1", "2", "[1, 2, 64]", "1e6", "np.array([4.0, 16.0])", "[2, 1e12]"])
 N_BAD = st.one_of(st.sampled_from(["0", "0.5", "2.5", "-1", "float('nan')", "1e16", "[]", "'4'", "None"]), wrong_types())
