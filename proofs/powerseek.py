@@ -16,6 +16,9 @@ Derivations (functions returning SymPy expressions):
 - :func:`visit_distributions`, :func:`non_dominated` -- f^{pi,s}(gamma) for every deterministic
   policy of a small deterministic MDP, and the non-dominated ones (an LP, see there).
 
+The Fig. 1, detour and wait rows check the closed forms derived by ``powerseek.symbolic_power``
+(:mod:`proofs.powerseek_symbolic`); the hand derivations above cross-check them.
+
 The definitions and theorems these derivations check are stated, with their sources, on the
 documentation's theory page "Power-seeking in MDPs" (docs/theory/powerseek.md); the claims are
 tabled on its ledger page (docs/, ``make docs``).

@@ -274,6 +274,6 @@ CLAIMS = [
         numeric=_num_star,
         verdict="open",
         note="No closed form for star is stated in the source; derived by the exact region decomposition "
-        "(about 30 s with the Monte Carlo), checked against the hand-derived limits and Monte Carlo on every piece.",
+        "(about 15 s with the Monte Carlo), checked against the hand-derived limits and Monte Carlo on every piece.",
     ),
 ]
