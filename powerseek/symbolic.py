@@ -32,10 +32,11 @@ call is refused with a ValueError naming ``state`` and the limit.
 
 Cost (one core, measured while other jobs ran): wait, detour and a 10-state chain with four
 distinguishing rewards 0.01-0.02 s; Fig. 1's ``star`` (seven rewards, eleven value functions of
-which five win somewhere, 9,500 simplices per sample, five samples for four pieces) about 5 s,
+which five win somewhere, about 6,400 simplices per sample (the largest cell is not
+triangulated), five samples for four pieces) about 5 s,
 after which its optimality probabilities are cached (0.2 s). The cost grows with the number of
 pieces and roughly like d! in the number d of distinguishing rewards: a random 10-state MDP whose
-state has seven distinguishing rewards and 20 pieces took minutes; nine or more rewards are
+state has seven distinguishing rewards and 20 pieces took 75 s; nine or more rewards are
 refused (``MAX_DIMENSION``).
 """
 
