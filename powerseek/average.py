@@ -28,7 +28,12 @@ Methods:
   HiGHS's tolerances, set to 1e-10).
 
 Ties: coefficients within ``TAU`` = 1e-9 times the size of their order (largest |coefficient
-term| of that order) count as equal; exact ties are equal to rounding, far inside that.
+term| of that order) count as equal; exact ties are equal to rounding, far inside that. On
+stochastic MDPs the tolerance of the bias and of each y_n also carries their rounding noise, which
+each solve can amplify by up to the infinity norm of (I - P + P*)^-1 (10-50 on slippery
+gridworlds; Hager's estimate):
+a difference below that noise cannot be resolved in double precision and counts as a tie (both
+actions are then reported optimal), instead of making the iteration cycle.
 """
 
 from __future__ import annotations
@@ -108,8 +113,9 @@ def steps(mdp: MDP, ties: bool, blackwell: bool) -> float:
     iters = 4.0 + 2.0 * math.log2(S + 1.0) + 0.05 * math.sqrt(S)
     if mdp.is_deterministic:  # measured 16-25 steps per state and evaluation on gridworlds
         return iters * (6.0 * S + 1.5 * E + orders * (S + 0.5 * E))
-    # dense evaluation ~0.1 S^3 steps (measured 0.26 ms per evaluation at S = 64)
-    return iters * (0.3 * S**3 + orders * (S * S + 2.0 * len(mdp.csr[4])) + 1e3)
+    # dense evaluation ~0.1 S^3 steps (measured 0.26 ms per evaluation at S = 64), plus the norm
+    # estimate of (I - P + P*)^-1 (at most 10 solves of ~2 S^2) when the bias is compared
+    return iters * (0.3 * S**3 + 20.0 * S * S + orders * (S * S + 2.0 * len(mdp.csr[4])) + 1e3)
 
 
 def solve(mdp: MDP, Rs: np.ndarray, blackwell: bool, query: int = -1):
