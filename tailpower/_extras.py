@@ -7,7 +7,7 @@ that need more name their extra when it is missing (:func:`require`):
 extra          packages                   needed by
 =============  =========================  ==============================================
 ``plot``       matplotlib                 ``tailpower figures``, the ``*.figures`` modules
-``symbolic``   sympy                      ``proofs`` and ``tailpower claims``
+``symbolic``   sympy, python-flint        ``proofs``, ``tailpower claims``, symbolic POWER
 ``strategies`` hypothesis                 ``goodhart/powerseek/cogpower.strategies``
 ``frames``     pandas, pyarrow            ``load_results(as_frame=True)``, Parquet output
 ``distributed`` dask[distributed]         ``tailpower sweep --scheduler``
@@ -31,7 +31,7 @@ __all__ = ["EXTRAS", "MissingExtraError", "require", "has", "own_root", "check_o
 #: extra -> the importable top-level modules it installs
 EXTRAS = {
     "plot": ("matplotlib",),
-    "symbolic": ("sympy",),
+    "symbolic": ("sympy", "flint"),
     "strategies": ("hypothesis",),
     "frames": ("pandas", "pyarrow"),
     "distributed": ("distributed",),

@@ -77,7 +77,7 @@ def test_the_core_needs_none_of_the_optional_packages():
 # ----------------------------------------------------------------------------- the light core
 LIGHT_CORE = """
 import importlib.abc, json, sys
-BLOCKED = {"matplotlib", "sympy", "hypothesis", "pandas", "pyarrow", "distributed", "dask"}
+BLOCKED = {"matplotlib", "sympy", "flint", "hypothesis", "pandas", "pyarrow", "distributed", "dask"}
 
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
@@ -99,6 +99,10 @@ for module in ("goodhart.strategies", "powerseek.strategies", "cogpower.strategi
         out[module] = "imported"
     except ModuleNotFoundError as exc:
         out[module] = str(exc)
+try:
+    powerseek.symbolic_power(powerseek.examples.turner_fig1(), "star")
+except ModuleNotFoundError as exc:
+    out["powerseek.symbolic_power"] = str(exc)
 try:
     tailpower.sweep.to_frame([])
 except ModuleNotFoundError as exc:
@@ -126,7 +130,8 @@ def test_the_light_core_works_and_every_missing_extra_is_named():
     z = 2**-0.5
     assert abs(out["conditional"] - z * stats.norm.pdf(z) / stats.norm.sf(z)) < 1e-9
     for module, extra in (("goodhart.strategies", "strategies"), ("powerseek.strategies", "strategies"),
-                          ("cogpower.strategies", "strategies"), ("proofs.goodhart", "symbolic")):
+                          ("cogpower.strategies", "strategies"), ("proofs.goodhart", "symbolic"),
+                          ("powerseek.symbolic_power", "symbolic")):
         assert f"install the '{extra}' extra: pip install 'tailpower[{extra}]'" in out[module], out[module]
     assert "'frames' extra" in out["frame"]
     assert out["figures3"] == 2 and out["claims3"] == 2 and out["sweep4"] == 2  # usage errors
