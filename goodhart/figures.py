@@ -10,13 +10,15 @@ a threshold policy).
 
 import importlib
 
+from ._figures_bon_dependent import draw_bon_dependent
 from ._figures_detectability import draw_detectability
 from ._figures_kl import draw_kl_exponent1, draw_kl_frame, draw_kl_summary, draw_kl_tilt
 from ._figures_selection import draw_best_of_n, draw_conditional, draw_dependent
 from ._figures_tails import draw_reward_tails
 
 __all__ = ["draw_conditional", "draw_dependent", "draw_best_of_n", "draw_kl_frame", "draw_kl_summary",
-           "draw_kl_exponent1", "draw_kl_tilt", "draw_reward_tails", "draw_detectability", "FIGURES"]
+           "draw_kl_exponent1", "draw_kl_tilt", "draw_reward_tails", "draw_detectability", "draw_bon_dependent",
+           "FIGURES"]
 
 FIGURES: dict = {}
 for _name in ("goodhart._figures_selection", "goodhart._figures_kl", "goodhart._figures_tails",

@@ -35,11 +35,12 @@ from ._figures_aup import draw_aup, draw_power_averse
 from ._figures_base import TURNER_2021
 from ._figures_multiagent import draw_multiagent
 from ._figures_orbits import draw_orbit_fig1, draw_orbit_rules
+from ._figures_symbolic import draw_symbolic
 from .model import MDP
 from .power import optimality_probability, power, power_curve
 
 __all__ = ["draw_fig1_mdp", "draw_power_vs_gamma", "draw_detour", "draw_grid_heatmap", "draw_orbit_rules",
-           "draw_orbit_fig1", "draw_aup", "draw_power_averse", "draw_multiagent", "FIGURES"]
+           "draw_orbit_fig1", "draw_aup", "draw_power_averse", "draw_multiagent", "draw_symbolic", "FIGURES"]
 
 FIG1_POS = {
     "star": (0.0, 0.0),
