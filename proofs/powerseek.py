@@ -3,7 +3,8 @@
 Rewards iid U(0, 1) on states unless said otherwise; rewards collected from t = 0;
 POWER(s, g) = (1 - g)/g E[V*(s, g) - R(s)].
 
-Derivations (functions returning SymPy expressions):
+Derivations (functions returning SymPy expressions; defined in ``proofs._powerseek_forms`` and
+re-exported here, where their ledger rows are):
 
 - :func:`expected_max_uniform` -- E[max of n iid U(0, 1)] = int_0^1 x d(x^n) = n/(n + 1).
 - :func:`fig1_vstar`, :func:`fig1_power` -- Figure 1's E[V*] and POWER per state as rational
@@ -26,206 +27,25 @@ tabled on its ledger page (docs/, ``make docs``).
 
 from __future__ import annotations
 
-import functools
-import itertools
 import math
 
 import numpy as np
 from proofs._sympy import sp  # SymPy, or an error naming the symbolic extra
 
-from proofs._args import symbolic_arg, visit_distribution_args
+from proofs._powerseek_forms import (  # noqa: F401 (g, n, the caps: re-exported)
+    MAX_LPS, MAX_VISIT_WORK, expected_max_uniform, fig1_power, fig1_star_limits, fig1_vstar, g, n,
+    negative_skew_up_probability, non_dominated, visit_distributions)
 from proofs.ledger import Check, Claim
 from proofs.powerseek_symbolic import detour_derived, fig1_power_derived, limits as sp_limits, wait_derived
 
-g = sp.symbols("gamma", positive=True)
-a, b, x, y, n = sp.symbols("a b x y n", positive=True)
+__all__ = ["expected_max_uniform", "visit_distributions", "non_dominated", "fig1_vstar", "fig1_power",
+           "fig1_star_limits", "negative_skew_up_probability"]
 
 Z = 5.0  # z-score for Monte Carlo agreement
-# visit_distributions solves one symbolic S x S system per deterministic policy: Figure 1 (96
-# policies, 8 states, work 96 * 8^3 = 49,152) takes about 6 s; the cap is about 5 times that.
-MAX_VISIT_WORK = 2**18
-MAX_LPS = 20_000  # non_dominated: linear programs, each over all visit distributions
 
 
 def _close(est, target, extra=0.0) -> bool:
     return abs(est.value - float(target)) <= Z * est.stderr + extra + 1e-12
-
-
-# ------------------------------------------------------------------------- derivations
-def expected_max_uniform(nn=n):
-    """E[max of n iid U(0,1)] = int_0^1 x * n x^(n-1) dx = n/(n+1) (``nn > 0`` or a symbol).
-
-    A number ``nn`` is substituted into the integral done for a positive symbol: integrating
-    x^(10^6) with the exponent spelled out takes SymPy minutes.
-
-    Examples
-    --------
-    >>> from proofs.powerseek import expected_max_uniform
-    >>> expected_max_uniform(3), expected_max_uniform()
-    (3/4, n/(n + 1))
-    """
-    nn = symbolic_arg("nn", nn, lo=0)
-    if nn.is_number:
-        return sp.simplify(_expected_max_uniform_n().subs(n, nn))
-    return sp.simplify(sp.integrate(x * nn * x ** (nn - 1), (x, 0, 1), conds="none"))
-
-
-@functools.lru_cache(maxsize=None)
-def _expected_max_uniform_n():
-    """The integral of :func:`expected_max_uniform` for the positive symbol ``n`` (done once)."""
-    return sp.simplify(sp.integrate(x * n * x ** (n - 1), (x, 0, 1), conds="none"))
-
-
-def visit_distributions(mdp, state):
-    """Visit distributions f^{pi,s}(gamma) = e_s^T (I - gamma P_pi)^{-1} of all deterministic
-    stationary policies of a deterministic MDP, restricted to the states reachable from ``state``,
-    as SymPy rational functions. Returns a list of distinct (policy, f) with f a list in
-    ``mdp.states`` order.
-
-    The policies are enumerated, so MDPs with more than about ``MAX_VISIT_WORK / S^3`` policies
-    reachable from ``state`` are refused (ValueError naming ``mdp``); use powerseek's numeric
-    solvers for them."""
-    import networkx as nx
-
-    from powerseek import MDP
-
-    if not isinstance(mdp, MDP):
-        raise TypeError(f"mdp: expected a powerseek.MDP, got {type(mdp).__name__}")
-    if not mdp.is_deterministic:
-        raise ValueError("mdp: visit_distributions enumerates the policies of a deterministic MDP; this one is stochastic")
-    S = mdp.n_states
-    s0 = mdp.index(state)
-    g_nx = mdp.to_graph()
-    reach = sorted(mdp.index(v) for v in nx.descendants(g_nx, mdp.states[s0]) | {mdp.states[s0]})
-    choices = [mdp.successor_table[s] for s in reach]
-    n_policies = math.prod(len(c) for c in choices)
-    if n_policies * S**3 > MAX_VISIT_WORK:
-        raise ValueError(
-            f"mdp: {n_policies:,} deterministic policies of {S} states are reachable from {mdp.states[s0]!r}; "
-            f"solving each symbolically (work {n_policies * S**3:.3g}) is above {MAX_VISIT_WORK:,} "
-            "(Figure 1 is 49,152 and takes seconds); use powerseek's numeric solvers for this MDP")
-    seen: dict = {}
-    for pick in itertools.product(*choices):
-        P = sp.zeros(S, S)
-        for s in range(S):
-            P[s, mdp.successor_table[s][0]] = 1
-        for s, t in zip(reach, pick):
-            P[s, :] = sp.zeros(1, S)
-            P[s, t] = 1
-        # f^T = e_s^T (I - g P)^{-1}: solve (I - g P)^T f = e_s
-        e = sp.zeros(S, 1)
-        e[s0] = 1
-        f = (sp.eye(S) - g * P).T.LUsolve(e)
-        f = tuple(sp.cancel(sp.together(v)) for v in f)
-        if f not in seen:
-            seen[f] = dict(zip((mdp.states[s] for s in reach), (mdp.states[t] for t in pick)))
-    return [(pol, list(f)) for f, pol in seen.items()]
-
-
-def non_dominated(fs, gammas=(sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(3, 4))):
-    """Indices of the non-dominated visit distributions (Turner et al. 2021, Def. 4.5: f is
-    non-dominated if it is strictly optimal for some reward vector at some gamma).
-
-    Test used: for each gamma in ``gammas``, the LP  max t  s.t.  (f' - f)(gamma) . r + t <= 0 for
-    every other f', r in [-1, 1]^S, t <= 1. f is non-dominated when t* > 1e-9 at some gamma (then
-    r strictly separates f from all others: f is a vertex of the convex hull of F(s, gamma)).
-
-    ``fs`` is the output of :func:`visit_distributions` (pairs ``(policy, f)``, each ``f`` a list
-    of expressions in gamma only); ``gammas`` are numbers in (0, 1). One LP per pair and gamma, so
-    ``len(fs) * len(gammas)`` is at most ``MAX_LPS``."""
-    from scipy.optimize import linprog
-
-    fs, gammas = visit_distribution_args(fs, gammas, g, max_lps=MAX_LPS)
-    F_at = {gv: np.array([[float(v.subs(g, gv)) for v in ff] for _, ff in fs]) for gv in gammas}
-    out = []
-    for i, (_, f) in enumerate(fs):
-        for gv in gammas:
-            F = F_at[gv]
-            others = np.delete(F, i, axis=0)
-            S = F.shape[1]
-            if len(others) == 0:
-                out.append(i)
-                break
-            A = np.hstack([others - F[i], np.ones((len(others), 1))])
-            res = linprog(np.r_[np.zeros(S), -1.0], A_ub=A, b_ub=np.zeros(len(others)),
-                          bounds=[(-1, 1)] * S + [(None, 1)], method="highs")
-            if res.status == 0 and -res.fun > 1e-9:
-                out.append(i)
-                break
-    return out
-
-
-def _pair_max_expectation(val_ge, val_lt):
-    """E over (a, b) iid U(0,1) of val_ge on {a >= b} and val_lt on {a < b}."""
-    return sp.integrate(sp.integrate(val_ge, (b, 0, a)), (a, 0, 1)) + sp.integrate(
-        sp.integrate(val_lt, (b, a, 1)), (a, 0, 1)
-    )
-
-
-def fig1_vstar():
-    """E[V*(s)] of Figure 1 for every state but star, as functions of gamma (rewards iid U(0,1)).
-
-    With a = R(l_sw), b = R(l_nw): from l_sw the two policies are "stay" a/(1-g) and "alternate"
-    (a + g b)/(1 - g^2); their difference is g (a - b)/(1 - g^2), so stay is optimal iff a >= b.
-    From l_nw: b + g V*(l_sw); from l: R(l) + g max(V*(l_nw), V*(l_sw)), where
-    V*(l_sw) - V*(l_nw) = a - b on {a >= b} and V*(l_nw) - V*(l_sw) = (b - a)/(1 + g) on {a < b}
-    (both identities are checked symbolically).
-    r_ne/r_se (c, d): V*(r_se) = d + g max(c, d)/(1 - g).
-    Returns (dict state -> E[V*], dict of proved sign identities).
-    """
-    stay = a / (1 - g)
-    alt = (a + g * b) / (1 - g**2)  # sw, nw, sw, ...
-    proofs = {"sw: stay - alternate = g (a - b)/(1 - g^2)": sp.simplify(stay - alt - g * (a - b) / (1 - g**2)) == 0}
-    v_sw_ge, v_sw_lt = stay, alt
-    v_nw_ge, v_nw_lt = b + g * v_sw_ge, b + g * v_sw_lt
-    proofs["l: a>=b: V(sw) - V(nw) = a - b"] = sp.simplify(v_sw_ge - v_nw_ge - (a - b)) == 0
-    proofs["l: a<b: V(nw) - V(sw) = (b - a)/(1 + g)"] = sp.simplify(v_nw_lt - v_sw_lt - (b - a) / (1 + g)) == 0
-    half = sp.Rational(1, 2)
-    E_sw = _pair_max_expectation(v_sw_ge, v_sw_lt)
-    E_nw = _pair_max_expectation(v_nw_ge, v_nw_lt)
-    E_l = half + g * _pair_max_expectation(v_sw_ge, v_nw_lt)
-    E_maxcd = sp.Rational(2, 3)
-    out = {
-        "empty": half / (1 - g),
-        "l_sw": E_sw,
-        "l_nw": E_nw,
-        "l": E_l,
-        "r_se": half + g * E_maxcd / (1 - g),
-        "r_ne": half + g * E_maxcd / (1 - g),
-        "r": half + g * E_maxcd / (1 - g),  # max(V(ne), V(se)) = max(c, d)/(1 - g)
-    }
-    return {k: sp.factor(sp.simplify(v)) for k, v in out.items()}, proofs
-
-
-def fig1_power():
-    """POWER(s, g) = (1 - g)/g (E[V*(s)] - 1/2) for the states of :func:`fig1_vstar`."""
-    vs, _ = fig1_vstar()
-    return {k: sp.factor(sp.simplify((1 - g) / g * (v - sp.Rational(1, 2)))) for k, v in vs.items()}
-
-
-def fig1_star_limits():
-    """gamma = 1 at star: the reachable cycles are {empty}, {l_sw}, {l_sw, l_nw}, {r_ne}, {r_se},
-    {r_ne, r_se}; the best gain is M = max(e, c, d, Y) with Y = max(a, (a + b)/2) (a pair mean
-    never beats its larger member, so {r_ne, r_se} drops out). P(Y <= y) = y^2/2 (a >= b) +
-    area{a < b, a + b <= 2y}. Returns (POWER(star, 1) = E[M], P(empty is Blackwell-optimal) =
-    P(e > max(c, d, Y)) = int y^2 F_Y(y) dy)."""
-    FY = sp.Piecewise((y**2 / 2 + y**2, y <= sp.Rational(1, 2)), (y**2 / 2 + y**2 - (2 * y - 1) ** 2 / 2, True))
-    EM = sp.integrate(1 - y**3 * FY, (y, 0, 1))
-    Pe = sp.integrate(y**2 * FY, (y, 0, 1))
-    return sp.nsimplify(EM), sp.nsimplify(Pe)
-
-
-def negative_skew_up_probability(gamma=sp.Rational(12, 100)):
-    """Negative-skew example: P(up optimal) = P(r2/(1-g) > r3 + g r4 + g^2 M/(1-g)) with r ~ CDF x^2
-    (density 2x) and M = max(r5, r6) (CDF x^4). Writing Zs = (1-g)(r3 + g r4) + g^2 M, up is
-    optimal iff r2 > Zs. Since Zs <= (1-g)(1+g) + g^2 = 1, P = 1 - E[Zs^2] (exact, polynomial).
-    The bound 0 <= Zs <= 1 needs ``0 <= gamma <= 1``."""
-    gamma = symbolic_arg("gamma", gamma, lo=0, hi=1, closed=True)
-    r3, r4, m = sp.symbols("r3 r4 m", positive=True)
-    Zs = (1 - gamma) * (r3 + gamma * r4) + gamma**2 * m
-    dens = 2 * r3 * 2 * r4 * 4 * m**3
-    EZ2 = sp.integrate(sp.expand(Zs**2 * dens), (r3, 0, 1), (r4, 0, 1), (m, 0, 1))
-    return sp.nsimplify(1 - EZ2)
 
 
 # ------------------------------------------------------------------------- checks
