@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tailpower import _draw
 from tailpower._common import RNGLike, as_generator, progress, save_figure
 
 from . import analytic
@@ -33,40 +34,13 @@ STATED = "below Q* the median average time per subtask grows without bound; abov
 
 
 def _plt():
-    """pyplot, on the Agg backend when no display backend was chosen (the command line, tests)."""
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo") and not _interactive():
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    """pyplot, on the Agg backend when no display backend was chosen (the command line, tests);
+    an error naming the ``plot`` extra without matplotlib."""
+    return _draw.pyplot("cogpower figures")
 
 
-def _interactive() -> bool:
-    import sys
-
-    return "IPython" in sys.modules or hasattr(sys, "ps1")
-
-
-def _check(quick, ax, fig, record) -> bool:
-    """Validate the common arguments of the draw functions before any work."""
-    if not isinstance(quick, (bool, np.bool_)):
-        raise TypeError(f"quick: expected a bool, got {type(quick).__name__}")
-    if ax is not None or fig is not None:
-        import sys
-
-        # an Axes or Figure exists only once its module is loaded: no import to refuse a wrong type
-        axes_mod, figure_mod = sys.modules.get("matplotlib.axes"), sys.modules.get("matplotlib.figure")
-        if ax is not None and not (axes_mod is not None and isinstance(ax, axes_mod.Axes)):
-            raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}")
-        if fig is not None and not (figure_mod is not None and isinstance(fig, figure_mod.Figure)):
-            raise TypeError(f"fig: expected a matplotlib Figure or None, got {type(fig).__name__}")
-        if ax is not None and fig is not None and ax.figure is not fig:
-            raise ValueError("ax: belongs to another figure than fig; give one of them")
-    if record is not None and not isinstance(record, dict):
-        raise TypeError(f"record: expected a dict or None, got {type(record).__name__}")
-    return bool(quick)
+_check = _draw.check  # the common arguments (quick, ax, fig, record), refused by name before any work
+_record = _draw.keep  # the plotted numbers into the caller's record
 
 
 def _axes(ax, fig, figsize):
@@ -78,11 +52,6 @@ def _axes(ax, fig, figsize):
     plt = _plt()
     fig, ax = plt.subplots(figsize=figsize)
     return fig, ax
-
-
-def _record(record, values: dict) -> None:
-    if record is not None:
-        record.update(values)
 
 
 def draw_median_vs_n(rng: RNGLike = None, quick: bool = False, *, ax=None, fig=None, record=None):

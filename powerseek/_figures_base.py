@@ -9,10 +9,7 @@ figure of several panels into ``fig`` (its panels are added to it) or a new figu
 
 from __future__ import annotations
 
-import sys
-
-import numpy as np
-
+from tailpower import _draw
 from tailpower._common import as_generator
 
 TURNER_2021 = "Turner, Smith, Shah, Critch & Tadepalli, 'Optimal Policies Tend to Seek Power', NeurIPS 2021"
@@ -21,35 +18,14 @@ TURNER_2022 = ("Turner & Tadepalli, 'Parametrically Retargetable Decision-Makers
 
 
 def plt():
-    """pyplot, on the Agg backend when no display backend was chosen (the command line, tests)."""
-    import matplotlib
-
-    interactive = "IPython" in sys.modules or hasattr(sys, "ps1")
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo") and not interactive:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as pyplot
-
-    return pyplot
+    """pyplot, on the Agg backend when no display backend was chosen (the command line, tests);
+    an error naming the ``plot`` extra without matplotlib."""
+    return _draw.pyplot("powerseek figures")
 
 
 def check(quick, ax, fig, record, *, one_panel: bool = True) -> bool:
     """Validate the common arguments (``rng`` apart: :func:`seed`) before any work."""
-    if not isinstance(quick, (bool, np.bool_)):
-        raise TypeError(f"quick: expected a bool, got {type(quick).__name__}")
-    if ax is not None and not one_panel:
-        raise TypeError("ax: this figure has several panels; give a Figure as fig (or neither)")
-    if ax is not None or fig is not None:
-        # an Axes or Figure exists only once its module is loaded: no import to refuse a wrong type
-        axes_mod, figure_mod = sys.modules.get("matplotlib.axes"), sys.modules.get("matplotlib.figure")
-        if ax is not None and not (axes_mod is not None and isinstance(ax, axes_mod.Axes)):
-            raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}")
-        if fig is not None and not (figure_mod is not None and isinstance(fig, figure_mod.Figure)):
-            raise TypeError(f"fig: expected a matplotlib Figure or None, got {type(fig).__name__}")
-        if ax is not None and fig is not None and ax.figure is not fig:
-            raise ValueError("ax: belongs to another figure than fig; give one of them")
-    if record is not None and not isinstance(record, dict):
-        raise TypeError(f"record: expected a dict or None, got {type(record).__name__}")
-    return bool(quick)
+    return _draw.check(quick, ax, fig, record, one_panel=one_panel)
 
 
 def seed(rng) -> int:
@@ -74,7 +50,4 @@ def panels(fig, figsize, ncols: int, **kw):
     return plt().subplots(1, ncols, figsize=figsize, **kw)
 
 
-def fill(record, values: dict) -> None:
-    """Copy the plotted numbers into the caller's ``record`` (if any)."""
-    if record is not None:
-        record.update(values)
+fill = _draw.keep  # copy the plotted numbers into the caller's ``record`` (if any)

@@ -29,11 +29,13 @@ def pyplot(feature: str = "figures"):
     return plt
 
 
-def check(quick: Any, ax: Any = None, fig: Any = None, record: Any = None) -> bool:
+def check(quick: Any, ax: Any = None, fig: Any = None, record: Any = None, *, one_panel: bool = True) -> bool:
     """Validate the common arguments (TypeError/ValueError naming ``quick``, ``ax``, ``fig`` or
-    ``record``) and return ``quick`` as a bool."""
+    ``record``; ``ax`` is refused for a figure of several panels) and return ``quick`` as a bool."""
     if not isinstance(quick, (bool, np.bool_)):
         raise TypeError(f"quick: expected a bool, got {type(quick).__name__}")
+    if ax is not None and not one_panel:
+        raise TypeError("ax: this figure has several panels; give a Figure as fig (or neither)")
     if ax is not None or fig is not None:
         # an Axes or Figure exists only once its module is loaded: no import needed to refuse a wrong type
         axes_mod, figure_mod = sys.modules.get("matplotlib.axes"), sys.modules.get("matplotlib.figure")
