@@ -18,9 +18,10 @@ TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# The random, larger Hypothesis profile (16x the examples, fresh seeds each run).
+# The random, larger Hypothesis profile (16x the examples, fresh seeds each run), and the slow
+# tests that make test skips (TAILPOWER_SLOW_TESTS: recomputed references, Fig. 1's star, ...).
 test-thorough: $(STAMP)
-	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=thorough TAILPOWER_SLOW_TESTS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 figures: $(STAMP)
 	$(BIN)/tailpower figures --out figures
