@@ -88,5 +88,8 @@ def visit_distribution_args(fs, gammas, g: sp.Symbol, *, max_lps: int) -> tuple[
             if isinstance(v, bool) or not isinstance(v, (sp.Basic, int, float)):
                 raise TypeError(f"fs: item {i} holds a {type(v).__name__}, not a SymPy expression")
             if isinstance(v, sp.Basic) and not v.free_symbols <= {g}:
-                raise ValueError(f"fs: item {i} depends on {sorted(map(str, v.free_symbols - {g}))}, not only gamma")
+                other = v.free_symbols - {g}
+                hint = (" (a Symbol('gamma') without positive=True is another symbol: use proofs.powerseek.g)"
+                        if any(str(x) == "gamma" for x in other) else "")
+                raise ValueError(f"fs: item {i} depends on {sorted(map(str, other))}, not only gamma{hint}")
     return [(p, [sp.sympify(v) for v in f]) for p, f in fs], gammas
