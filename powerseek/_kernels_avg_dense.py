@@ -17,9 +17,9 @@ import numpy as np
 from numba import njit
 
 from ._kernels import CHUNK
+from ._kernels_avg import _absmax, _compare, _finish, _rescale, _reset, _switch, _warm_start
 
 _EPS = np.finfo(np.float64).eps
-from ._kernels_avg import _absmax, _compare, _finish, _rescale, _reset, _switch, _warm_start
 
 
 @njit(cache=True)
