@@ -30,6 +30,7 @@ from scipy import sparse
 from tailpower._common import as_generator, check_int, check_memory
 from tailpower._results import ResultMixin
 
+from . import _aup_pi
 from ._checks import check_gamma, check_work, float_array
 from .model import MDP
 from .rewards import as_law
@@ -37,6 +38,7 @@ from .rewards import as_law
 __all__ = ["AUPPolicy", "ActionFrequencies", "aup_action_frequencies", "aup_policy", "power_averse_frequencies"]
 
 _EPS = 1e-10  # value-iteration accuracy (sup norm of V)
+_SOLVER = "auto"  # "auto" | "vi" | "pi": how _solve solves the AUP MDP (tests and benchmarks force one)
 
 
 @dataclass(frozen=True)
@@ -171,16 +173,41 @@ def _check_lams(lams) -> tuple[np.ndarray, bool]:
     return arr, scalar
 
 
-def _solve(M: sparse.csr_matrix, act_ptr: np.ndarray, R: np.ndarray, c: np.ndarray, gamma: float,
+def _solve(mdp: MDP, M: sparse.csr_matrix, act_ptr: np.ndarray, R: np.ndarray, c: np.ndarray, gamma: float,
            start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Value iteration for rewards R(s) (K, S) plus entry rewards c (K, E): V = R + max_e (c + gamma M V).
-    Stops when ||V_{i+1} - V_i|| <= eps (1 - gamma)/gamma, so ||V - V*|| <= eps; returns (V, bound).
-    Works on (S, K) / (E, K) arrays so the per-state maximum reduces contiguous rows; ``start``
-    (K, S) is a warm start (the stopping rule is a posteriori, so any start is safe)."""
+    """V* for rewards R(s) (K, S) plus entry rewards c (K, E): V = R + max_e (c + gamma M V), and a
+    sup-norm bound on its error. Policy iteration (:mod:`powerseek._aup_pi`: a handful of exact
+    evaluations at any gamma, certified by the Bellman residual) where it runs and its estimated
+    cost is lower, else value iteration; ``_SOLVER`` = "vi" or "pi" forces one (tests, benchmarks).
+    ``start`` (K, S) is a warm start (previous lam's values)."""
     scale = float(np.max(np.abs(R))) + float(np.max(np.abs(c), initial=0.0)) + 1.0
     if not scale / (1 - gamma) < 1e300:
         raise ValueError(f"rewards: values up to {scale:.3g} / (1 - gamma) leave the float range; rescale the rewards")
     eps = max(_EPS, 64 * np.finfo(float).eps * scale / (1 - gamma))
+    if _agent_row(mdp, gamma, scale, eps)[1]:
+        V, _, _, bound, capped = _aup_pi.solve(mdp, R, c, gamma, start)
+        b = float(np.max(bound))
+        if not (capped.any() and b > eps):  # certified (the cap is reached only on degenerate inputs)
+            return V, b
+        start = V
+    return _value_iteration(M, act_ptr, R, c, gamma, scale, eps, start)
+
+
+def _agent_row(mdp: MDP, gamma: float, scale: float, eps: float) -> tuple[float, bool]:
+    """(estimated steps of one solve of the AUP MDP, whether policy iteration is used)."""
+    E, nnz = len(mdp.csr[1]), len(mdp.csr[4])
+    vi_row = float(_max_sweeps(gamma, scale, eps) * (nnz + E + mdp.n_states))
+    if _SOLVER == "vi" or not _aup_pi.available(mdp):
+        return vi_row, False
+    pi_row = _aup_pi.steps_per_row(mdp, gamma)
+    use_pi = _SOLVER == "pi" or pi_row < vi_row
+    return (pi_row if use_pi else vi_row), use_pi
+
+
+def _value_iteration(M, act_ptr, R, c, gamma, scale, eps, start) -> tuple[np.ndarray, float]:
+    """Value iteration; stops when ||V_{i+1} - V_i|| <= eps (1 - gamma)/gamma, so ||V - V*|| <= eps.
+    Works on (S, K) / (E, K) arrays so the per-state maximum reduces contiguous rows; ``start``
+    (K, S) is a warm start (the stopping rule is a posteriori, so any start is safe)."""
     Rt, ct = np.ascontiguousarray(R.T), np.ascontiguousarray(c.T)
     V = Rt.copy() if start is None else np.ascontiguousarray(start.T)
     starts = act_ptr[:-1]
@@ -204,12 +231,20 @@ def _max_sweeps(gamma: float, scale: float, eps: float) -> int:
     return max(int(log_ratio / math.log(gamma)), 0) + 10
 
 
-def _check_size(mdp: MDP, K: int, L: int, n_aux: int, gamma: float, parameter: str = "samples") -> None:
+def _check_size(mdp: MDP, K: int, L: int, n_aux: int, gamma: float, parameter: str = "samples",
+                entry_rewards: bool = True) -> None:
+    """Memory and work of K samples x (n_aux auxiliary solves + L solves of the agent's MDP). State
+    rewards go through :func:`powerseek.solvers.value_iteration`, which picks the cheaper of value
+    and policy iteration (:func:`powerseek.solvers.plan` estimates it); the AUP MDP's entry rewards
+    likewise (:func:`_solve`)."""
+    from .solvers import plan
+
     E = len(mdp.csr[1])
     nnz = len(mdp.csr[4])
     check_memory(parameter, 8.0 * K * (4 * E + 4 * mdp.n_states) * max(n_aux, 1), "the action values of one batch")
-    sweeps = _max_sweeps(gamma, 10.0, _EPS)
-    check_work(parameter, float(K) * (L + n_aux) * sweeps * (nnz + E + mdp.n_states), "the value iterations")
+    state_row = plan(mdp, gamma, _EPS, 1.0).steps_per_row
+    agent_row = _agent_row(mdp, gamma, 10.0, _EPS)[0] if entry_rewards else state_row
+    check_work(parameter, float(K) * (n_aux * state_row + L * agent_row), "the value and policy iterations")
 
 
 def _penalty(M, act_ptr, noop_e: np.ndarray, aux: np.ndarray, gamma: float, mdp: MDP) -> np.ndarray:
@@ -288,7 +323,7 @@ def aup_policy(mdp: MDP, reward, aux_rewards, lam: float, gamma: float, noop: st
     M, act_ptr, act_col = _entries(mdp)
     noop_e = _noop_entries(mdp, noop)
     pen = float(lams[0]) * gamma * _penalty(M, act_ptr, noop_e, aux[None], gamma, mdp)[0]
-    V, bound = _solve(M, act_ptr, R[None], -pen[None], gamma)
+    V, bound = _solve(mdp, M, act_ptr, R[None], -pen[None], gamma)
     q_e = R[np.repeat(np.arange(S), np.diff(act_ptr))] - pen + gamma * (M @ V[0])
     A = mdp.action_mask.shape[1]
     q = np.full((S, A), -np.inf)
@@ -388,7 +423,7 @@ def aup_action_frequencies(mdp: MDP, state, lam, gamma: float, rewards=None, n_a
     freq = np.empty((lams.size, hi - lo))
     V = None
     for j, lj in enumerate(lams):
-        V, bound = _solve(M, act_ptr, R, -(lj * gamma) * pen, gamma, start=V)
+        V, bound = _solve(mdp, M, act_ptr, R, -(lj * gamma) * pen, gamma, start=V)
         q = -lj * pen[:, lo:hi] + (M[lo:hi] @ V.T).T  # Q(s, a)/gamma - R(s)/gamma
         freq[j] = _chosen(q, bound).mean(axis=0)
     sp, sp_err, _, _ = _successor_power(mdp, s, gamma, law, power_samples, gen)
@@ -443,7 +478,7 @@ def power_averse_frequencies(mdp: MDP, state, lam, gamma: float, rewards=None, s
 
     s, lams, gamma, K = _start(mdp, state, lam, gamma, samples)
     law = as_law(_default(rewards))
-    _check_size(mdp, K, lams.size, 0, gamma)
+    _check_size(mdp, K, lams.size, 0, gamma, entry_rewards=False)
     gen = as_generator(rng)
     M, act_ptr, _ = _entries(mdp)
     R = law.sample(gen, K, mdp)

@@ -1,13 +1,17 @@
 """AUP agents and power-averse rewards: a hand-solved two-state case, lam = 0 reduces to the
 optimal agent (checked against the package's own solvers and optimality probability), and the
-large-lam limits."""
+large-lam limits; the policy iteration that solves the AUP MDP (rewards on states and actions)
+against value iteration."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import tailpower
+
 import powerseek as ps
+from powerseek import aup
 from powerseek._figures_aup import fig1_with_noop
 
 
@@ -47,8 +51,8 @@ def test_lam_zero_is_the_optimal_policy():
 
 
 def test_frequencies_at_lam_zero_agree():
-    """The same reward samples (same seed) through two solvers (AUP's value iteration with entry
-    rewards, the package's policy iteration) give identical choices at lam = 0, and those agree with
+    """The same reward samples (same seed) through two solvers (AUP's policy iteration with entry
+    rewards, the package's policy iteration for state rewards) give identical choices at lam = 0, and those agree with
     optimality_probability within 4 standard errors."""
     mdp = fig1_with_noop()
     a = ps.aup_action_frequencies(mdp, "star", [0.0], 0.9, samples=3000, rng=11, noop="self", power_samples=2000)
@@ -71,6 +75,59 @@ def test_large_lam_limits():
     off = ps.power_averse_frequencies(ps.examples.pacman_shutdown(), "0,0", [50.0], 0.9, samples=500, rng=2,
                                       power_samples=4000)
     assert off["off"][0] == 1.0
+
+
+@pytest.mark.parametrize("mdp", [ps.MDP.gridworld(3, 3), ps.MDP.gridworld(3, 3, slip=0.2)], ids=["det", "slip"])
+@pytest.mark.parametrize("gamma", [0.5, 0.99])
+def test_policy_iteration_agrees_with_value_iteration(monkeypatch, mdp, gamma):
+    """Entry-reward policy iteration (functional-graph evaluation on the deterministic grid, dense
+    solves on the slippery one) and value iteration give values within the sum of their bounds and
+    the same actions (random rewards: no ties); the certified bound of the exact evaluation is far
+    below value iteration's 1e-10 at gamma = 0.5 and 0.99."""
+    rng = np.random.default_rng(7)
+    r, aux = rng.random(9), rng.random((3, 9))
+    out = {}
+    for m in ("vi", "pi"):
+        monkeypatch.setattr(aup, "_SOLVER", m)
+        out[m] = ps.aup_policy(mdp, r, aux, 0.7, gamma)
+    vi, pi = out["vi"], out["pi"]
+    assert np.max(np.abs(vi.values - pi.values)) <= vi.bound + pi.bound
+    assert vi.actions == pi.actions
+    assert pi.bound <= 2e-12 and vi.bound == pytest.approx(1e-10)
+    assert np.array_equal(vi.penalty, pi.penalty)
+
+
+@pytest.mark.parametrize("case", ["fig1", "pacman"])
+def test_frequencies_same_under_both_solvers(monkeypatch, case):
+    """The figure configurations (Fig. 1 with a no-op at 'star', the Pac-Man grid at '0,0') at gamma
+    = 0.97: policy iteration and value iteration choose the same actions for every sample and lam."""
+    mdp, state = (fig1_with_noop(), "star") if case == "fig1" else (ps.examples.pacman_shutdown(), "0,0")
+    freq = {}
+    for m in ("vi", "auto"):
+        monkeypatch.setattr(aup, "_SOLVER", m)
+        freq[m] = ps.aup_action_frequencies(mdp, state, [0.0, 0.3, 3.0], 0.97, samples=150, rng=4, noop="self",
+                                            power_samples=200).frequency
+    assert np.array_equal(freq["vi"], freq["auto"])
+
+
+def test_work_estimate_follows_the_solver(monkeypatch):
+    """At gamma = 0.999, 2000 samples x 10 lams: value iteration (~7,000 sweeps per solve) is above
+    the work limit, policy iteration (a handful of O(E) improvement steps) is not; the estimate
+    names the parameter."""
+    mdp = ps.examples.pacman_shutdown()
+    aup._check_size(mdp, 2000, 10, 5, 0.999)
+    monkeypatch.setattr(aup, "_SOLVER", "vi")
+    with pytest.raises(tailpower.BudgetError, match="^samples: "):
+        aup._check_size(mdp, 2000, 10, 5, 0.999)
+
+
+def test_near_one_lam_zero_is_the_optimal_agent():
+    """gamma = 1 - 1e-4 (value iteration: ~1e5 sweeps): lam = 0 still gives the frequencies of the
+    optimal agent (the package's state-reward policy iteration, same seed)."""
+    mdp = ps.examples.pacman_shutdown()
+    a = ps.aup_action_frequencies(mdp, "0,0", [0.0], 1 - 1e-4, samples=200, rng=0, noop="self", power_samples=200)
+    b = ps.power_averse_frequencies(mdp, "0,0", [0.0], 1 - 1e-4, samples=200, rng=0, power_samples=200)
+    assert np.array_equal(a.frequency, b.frequency)
 
 
 @pytest.mark.parametrize("call, name", [
