@@ -1,5 +1,6 @@
-"""Numba kernel of multi-agent POWER (private): agent 0's value iteration with agent 1's action fixed
-per reward sample.
+"""Kernels of multi-agent POWER (private): agent 1's best response with its tie rule
+(:func:`agent1_policy`, numpy) and agent 0's value iteration with agent 1's action fixed per
+reward sample (numba).
 
 The joint MDP's action entries carry a tag (agent 1's action column); for reward sample ``k``
 agent 1 plays column ``choice[k, s]`` at joint state ``s``, so agent 0 may use exactly the entries
@@ -14,7 +15,64 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._bellman import _BLOCK, expectations
 from ._kernels import CHUNK, n_chunks, run_chunks
+
+#: agent 1's actions whose Q-values differ by at most TIE_REL (max R_1 - min R_1) / (1 - gamma_1)
+#: are tied; VI_EPS is the accuracy of agent 1's V* on the same scale (far below TIE_REL)
+TIE_REL = 1e-9
+VI_EPS = 1e-12
+
+
+def normalised(R: np.ndarray) -> np.ndarray:
+    """Every row of ``R`` (K, S) mapped affinely onto [0, 1]: (R - min R) / (max R - min R), zeros
+    for a constant row. Optimal policies (rewards on states, discounting) do not change under
+    R -> a R + b with a > 0, and tied reward values stay equal (the map is one function applied
+    entrywise); the value scale of the result is 1 / (1 - gamma) whatever the rewards' size."""
+    lo = R.min(axis=1, keepdims=True)
+    hi = R.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):
+        span = hi - lo
+    wide = ~np.isfinite(span)  # rewards near +-1.8e308: halve first (exact away from subnormals)
+    if wide.any():
+        lo = np.where(wide, 0.5 * lo, lo)
+        span = np.where(wide, 0.5 * hi - lo, span)
+        R = np.where(wide, 0.5 * R, R)
+    flat = span <= 0
+    out = (R - lo) / np.where(flat, 1.0, span)
+    out[np.broadcast_to(flat, out.shape)] = 0.0
+    return np.clip(out, 0.0, 1.0)
+
+
+def agent1_policy(resp, R1: np.ndarray, gamma_1: float) -> np.ndarray:
+    """(K, S) action columns of agent 1 in ``resp`` (its MDP against agent 0's baseline) for the
+    reward rows ``R1``: at every state the FIRST action, in agent 1's action order (column
+    order), whose Q-value is within ``TIE_REL / (1 - gamma_1)`` of the best, on rewards
+    normalised to [0, 1] (:func:`normalised`).
+
+    V* comes from value iteration to ``VI_EPS`` (sup norm, normalised units), so every computed
+    Q-value is within gamma_1 * bound of the true one; the tolerance adds 2 gamma_1 bound, so
+    actions tied in exact arithmetic always count as tied (rounding and the truncation of value
+    iteration cannot split them), and an action counts as tied only if it is within
+    TIE_REL / (1 - gamma_1) + 4 gamma_1 bound of optimal."""
+    from .solvers import value_iteration
+
+    Rn = normalised(R1)
+    res = value_iteration(resp, Rn, gamma_1, eps=VI_EPS, method="vi")
+    V = np.atleast_2d(res.values)
+    tol = TIE_REL / (1.0 - gamma_1) + 2.0 * gamma_1 * float(res.bound)
+    act_ptr, act_col = resp.csr[0], resp.csr[1]
+    E = len(act_col)
+    ent_state = np.repeat(np.arange(resp.n_states, dtype=np.int64), np.diff(act_ptr))
+    K = V.shape[0]
+    out = np.empty((K, resp.n_states), dtype=np.int64)
+    rows = max(1, _BLOCK // max(len(resp.csr[4]), E, 1))
+    for lo in range(0, K, rows):
+        Q = gamma_1 * expectations(resp, V[lo:lo + rows])  # Q(s, a) - R(s): R(s) is common to s's actions
+        best = np.maximum.reduceat(Q, act_ptr[:-1], axis=1)
+        idx = np.where(Q >= best[:, ent_state] - tol, np.arange(E)[None, :], E)
+        out[lo:lo + rows] = act_col[np.minimum.reduceat(idx, act_ptr[:-1], axis=1)]
+    return out
 
 
 def masked_value_iteration(R, gamma, thresh, act_ptr, tr_ptr, nxt, prob, tag, choice, max_iter,

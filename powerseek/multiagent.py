@@ -21,6 +21,13 @@ law (rho = 0 compares with :func:`powerseek.power`), rho = 1 gives R_1 = R_0 (a 
 rho = -1 the antithetic R_1 = F^{-1}(1 - F(R_0)) (for U(0,1): 1 - R_0, opposed goals). rho is the
 correlation of the latent normals: the Pearson correlation of R_0, R_1 equals rho for a normal
 marginal law and is (6/pi) arcsin(rho/2) (within 0.018 of rho) for U(0, 1).
+
+F may be discrete (scipy discrete laws, :func:`powerseek.tabulated`, :func:`powerseek.point_mass`):
+with F^{-1}(u) = min{x : F(x) >= u} the rewards take exactly the law's values with its
+probabilities, rho = 1 still gives R_1 = R_0 exactly, and for a Bernoulli(1/2) law
+P(R_0 = R_1 = 1) = 1/4 + arcsin(rho)/(2 pi) (the normal orthant probability). Ties between agent
+1's actions then have positive probability; :func:`power_with_reward` states the rule that breaks
+them.
 """
 
 from __future__ import annotations
@@ -36,10 +43,9 @@ from tailpower._common import Estimate, as_generator, check_int, check_memory
 from tailpower._results import ResultMixin
 
 from . import _multiagent_kernels as _mk
-from ._checks import check_bool, check_gamma, check_positive, check_real, check_work
+from ._checks import check_bool, check_gamma, check_positive, check_real, check_work, pow2_scale
 from ._multiagent_build import JointMDP, build_joint, fixed_mdp, joint_bytes
 from .model import MDP
-from .solvers import value_iteration
 
 __all__ = ["JointMDP", "MultiAgentPower", "joint", "fix_policies", "power_with_reward"]
 
@@ -276,18 +282,27 @@ def _marginal(rewards: Any):
 
     if rewards is None:
         return stats.uniform(), True
+    if isinstance(rewards, (stats.rv_continuous, stats.rv_discrete)):
+        raise TypeError(f"rewards: got the scipy distribution family {getattr(rewards, 'name', '?')!r} itself; freeze "
+                        "it with its parameters, e.g. stats.uniform() or stats.bernoulli(0.5)")
     dist = getattr(rewards, "dist", None)
-    if not isinstance(dist, stats.rv_continuous):
-        raise TypeError("rewards: expected a frozen continuous scipy law (e.g. stats.uniform(), stats.norm()), "
-                        f"got {type(rewards).__name__}")
-    mean = float(rewards.mean())
+    if not isinstance(dist, (stats.rv_continuous, stats.rv_discrete)) or not hasattr(rewards, "ppf"):
+        raise TypeError("rewards: expected a frozen scipy law, continuous or discrete (e.g. stats.uniform(), "
+                        f"stats.bernoulli(0.5), ps.tabulated(values, probs)), got {type(rewards).__name__}")
+    with np.errstate(all="ignore"):  # moments of laws near 1e308 overflow inside scipy
+        mean = float(rewards.mean())
+        var = float(rewards.var())
     if not math.isfinite(mean):
         raise ValueError("rewards: POWER is an expectation and this law has no finite mean; use a law with one")
-    return rewards, math.isfinite(float(rewards.var()))
+    lo, hi = (float(x) for x in rewards.support())
+    # bounded support: finite variance even when float64 cannot hold it (values near 1e308)
+    return rewards, math.isfinite(var) or (math.isfinite(lo) and math.isfinite(hi))
 
 
 def _quantiles(dist, Z: np.ndarray) -> np.ndarray:
-    """F^{-1}(Phi(Z)) accurately in both tails (isf of the upper tail for Z > 0)."""
+    """F^{-1}(Phi(Z)) accurately in both tails (isf of the upper tail for Z > 0). For a discrete law
+    scipy's ppf/isf return support points themselves (F^{-1}(u) = min{x : F(x) >= u}), so
+    rewards take exactly the law's values, with the law's probabilities."""
     from scipy.special import ndtr
 
     out = np.empty_like(Z)
@@ -311,11 +326,15 @@ def _sweeps(gamma: float, thresh: float, rmax: float) -> int:
 
 def agent0_power(J: JointMDP, R0: np.ndarray, choice: np.ndarray, gamma: float, tol: float):
     """Per-sample POWER of agent 0, (1 - gamma) max_{a0} E V*_{R0} (Bellman form of Def. 5.2), with
-    agent 1 playing column ``choice[k, s]``; and the deterministic error bound."""
+    agent 1 playing column ``choice[k, s]``; and the deterministic error bound. Solved on R0 / c
+    with c a power of two (exact; POWER is positively homogeneous in R0), so rewards near 1e308
+    cannot overflow V* = R/(1 - gamma)."""
     act_ptr, act_col, tr_ptr, nxt, prob = J.csr
     tag = act_col % J.agents[1].n_actions
     K, S = R0.shape
-    eps = tol / (1.0 - gamma)  # sup-norm error on V*
+    c = pow2_scale(R0)
+    R0 = R0 / c
+    eps = tol / c / (1.0 - gamma)  # sup-norm error on V* (scaled units)
     rmax = float(np.abs(R0).max()) if R0.size else 0.0
     floor = 64 * np.finfo(float).eps * max(rmax, 1e-300) / (1.0 - gamma)
     thresh = max(eps * (1.0 - gamma) / gamma, floor)
@@ -326,14 +345,15 @@ def agent0_power(J: JointMDP, R0: np.ndarray, choice: np.ndarray, gamma: float, 
     _mk.masked_value_iteration(np.ascontiguousarray(R0), gamma, thresh, act_ptr, tr_ptr, nxt, prob, tag,
                                np.ascontiguousarray(choice), max_iter, cont, iters, diff)
     bound = float(diff.max()) * gamma / (1.0 - gamma) if K else 0.0
-    return cont * (1.0 - gamma), (1.0 - gamma) * bound
+    return (cont * (1.0 - gamma)) * c, (1.0 - gamma) * bound * c
 
 
 def per_sample_power(J: JointMDP, resp: MDP, R0: np.ndarray, R1: np.ndarray, gamma: float, gamma_1: float,
                      tol: float) -> tuple[np.ndarray, float]:
-    """(K, S) POWER of agent 0 for reward pairs (R0[k], R1[k]): agent 1 plays the greedy policy of
-    V*_{R1[k]} in ``resp`` (its MDP against agent 0's uniform baseline), agent 0 answers optimally."""
-    choice = value_iteration(resp, R1, gamma_1, method="vi").policy
+    """(K, S) POWER of agent 0 for reward pairs (R0[k], R1[k]): agent 1 plays its optimal policy for
+    R1[k] in ``resp`` (its MDP against agent 0's uniform baseline), ties broken by
+    :func:`powerseek._multiagent_kernels.agent1_policy`; agent 0 answers optimally."""
+    choice = _mk.agent1_policy(resp, R1, gamma_1)
     X, b = agent0_power(J, R0, choice, gamma, tol)
     if not np.all(np.isfinite(X)):  # never: agent 1's choice always leaves agent 0 an action
         raise RuntimeError("internal error: agent 0 had no action compatible with agent 1's choice")
@@ -352,8 +372,18 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
     agent 1's policy fixed. The mean over samples estimates E over the joint law; ``stderr`` is
     the sample standard deviation / sqrt(samples).
 
-    Agent 1's policy is the greedy policy of its V* computed to 1e-10 (first best action in its
-    action order); with continuous reward laws exact ties have probability 0.
+    Ties (agent 1's rule). With a discrete reward law agent 1's optimal actions tie with positive
+    probability (e.g. two successors with equal rewards), and agent 0's POWER depends on which one
+    agent 1 takes. Agent 1 takes, at every state, the **first action in its own action order**
+    (its MDP's column order) among those whose Q-value is within 1e-9 (max R_1 - min R_1) /
+    (1 - gamma_1) of the best -- a tolerance relative to the value scale, far above the error of
+    the computed V* (1e-12 on that scale) and of rounding. So actions tied in exact arithmetic
+    always count as tied, whatever the rounding (R_1 and a R_1 + b with a > 0 give the same
+    policy), and a tie is broken the same way however it arises; actions closer than that
+    tolerance to optimal, without being optimal, also count as tied. This is a deterministic
+    optimal policy of agent 1 (Turner, "POWER in multi-agent games", takes agent 1 to play some
+    fixed optimal policy; POWERplay's agent B learns one), with the choice among optimal actions
+    made explicit. With continuous laws ties have probability 0 and the rule does not matter.
 
     Parameters
     ----------
@@ -365,8 +395,11 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
         rho of the Gaussian copula (the Pearson correlation for a normal marginal law).
     gamma_1 : float in (0, 1), optional
         Agent 1's discount rate (default ``gamma``).
-    rewards : frozen continuous scipy law, optional
-        Marginal law of every reward (default U(0, 1)); needs a finite mean.
+    rewards : frozen scipy law, optional
+        Marginal law of every reward (default U(0, 1)): continuous, or discrete -- any frozen
+        scipy discrete law (``stats.bernoulli(0.5)``, ``stats.randint(0, 3)``, ...) or
+        :func:`powerseek.tabulated` / :func:`powerseek.point_mass`; rewards then take exactly the
+        law's values (ties broken as above). Needs a finite mean.
     samples : int >= 2
     rng : Generator | int | SeedSequence | None
     tol : float > 0
@@ -379,8 +412,8 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
     Raises
     ------
     TypeError
-        If ``joint`` is not a JointMDP, ``rewards`` not a frozen continuous scipy law, or a
-        number or count has the wrong type.
+        If ``joint`` is not a JointMDP, ``rewards`` not a frozen scipy law (continuous or
+        discrete), or a number or count has the wrong type.
     ValueError
         ``gamma`` or ``gamma_1`` outside (0, 1) or so close to 1 that value iteration needs too
         many sweeps; ``correlation`` outside [-1, 1]; ``samples`` < 2; ``tol`` <= 0; ``rewards``
@@ -396,6 +429,11 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
     >>> J = ps.multiagent.joint([a0, a1], collide=False)
     >>> res = ps.multiagent.power_with_reward(J, 0.5, correlation=1.0, samples=20_000, rng=0)
     >>> abs(res[("x", "a")].value - 2 / 3) < 0.01   # agent 1 picks max(R_b, R_c) for agent 0
+    True
+    >>> from scipy import stats                      # Bernoulli(1/2) rewards: E max(R_b, R_c) = 3/4
+    >>> res = ps.multiagent.power_with_reward(J, 0.5, correlation=1.0, rewards=stats.bernoulli(0.5),
+    ...                                       samples=20_000, rng=0)
+    >>> abs(res[("x", "a")].value - 3 / 4) < 0.01
     True
     """
     J = _check_joint(joint)
@@ -435,12 +473,14 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
         bound = max(bound, b)
         if shift is None:
             shift = X[0].copy()  # shifted sums: no cancellation in the variance
-        D = X - shift
+            unit = pow2_scale(X)  # and scaled ones: no overflow of D^2 for rewards near 1e308
+        D = X / unit - shift / unit  # powers of two: exact, and no overflow of X - shift
         total += D.sum(axis=0)
         total2 += (D * D).sum(axis=0)
     mean_d = total / K
     var = np.maximum(total2 / K - mean_d * mean_d, 0.0) * K / (K - 1)
-    se = np.sqrt(var / K)
+    with np.errstate(over="ignore"):  # a standard error beyond float64 is reported as inf
+        se = np.sqrt(var / K) * unit
     if not var_ok:  # the sample mean converges, but no standard error describes it
         se = np.where(se > 0, np.inf, se)
-    return MultiAgentPower(J.states, shift + mean_d, se, gamma, g1, rho, K, bound)
+    return MultiAgentPower(J.states, (shift / unit + mean_d) * unit, se, gamma, g1, rho, K, bound)

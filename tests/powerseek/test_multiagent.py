@@ -246,7 +246,9 @@ def test_power_of_agent_0_grows_with_correlation_on_a_gridworld():
     (lambda: ma.power_with_reward(chooser(), 1.0), "gamma"),
     (lambda: ma.power_with_reward(chooser(), 0.5, gamma_1=0.0), "gamma_1"),
     (lambda: ma.power_with_reward(chooser(), 0.5, rewards=stats.cauchy()), "rewards"),
-    (lambda: ma.power_with_reward(chooser(), 0.5, rewards=stats.poisson(2)), "rewards"),
+    (lambda: ma.power_with_reward(chooser(), 0.5, rewards=stats.poisson), "rewards"),  # discrete laws work: frozen ones
+    (lambda: ma.power_with_reward(chooser(), 0.5, rewards=stats.zipf(1.5)), "rewards"),  # discrete, infinite mean
+    (lambda: ma.power_with_reward(chooser(), 0.5, rewards=[0.0, 1.0]), "rewards"),
     (lambda: ma.power_with_reward(chooser(), 0.5, samples=1), "samples"),
     (lambda: ma.power_with_reward(chooser(), 0.5, samples=10**15), "samples"),
 ])
