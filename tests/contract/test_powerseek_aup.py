@@ -1,5 +1,6 @@
 """Contract of the AUP and power-averse agents: any penalty weight, discount, size, no-op name or
-reward law gives finite frequencies in [0, 1] or a refusal naming the parameter."""
+reward law gives finite frequencies in [0, 1] or a refusal naming the parameter (deterministic MDPs
+exercise the functional-graph policy iteration, the slippery grid the dense one)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ GAMMAS = st.one_of(reals(0, 1), st.sampled_from(["0.5", "0.9", "0.99", "1 - 1e-9
 NOOPS = st.sampled_from(["'self'", "'stay'", "'off'", "None", "3"])
 
 
-@given(mdp=st.sampled_from(MDPS), lam=LAMS, gamma=GAMMAS, samples=ints(2, 40), n_aux=ints(1, 3), noop=NOOPS,
+@given(mdp=st.sampled_from(MDPS + ["ps.MDP.gridworld(2, 2, slip=0.3)"]), lam=LAMS, gamma=GAMMAS, samples=ints(2, 40),
+       n_aux=ints(1, 3), noop=NOOPS,
        state=st.sampled_from(["0", "'0,0'", "'A'", "'star'", "99", "None"]))
 def test_aup_action_frequencies(mdp, lam, gamma, samples, n_aux, noop, state):
     out = check(call_code("ps.aup_action_frequencies", mdp, state, lam, gamma, n_aux=n_aux, samples=samples,
@@ -41,3 +43,13 @@ def test_power_averse_frequencies(mdp, lam, gamma, samples, rewards):
 def test_aup_policy(lam, gamma, reward, aux):
     check(call_code("ps.aup_policy", "ps.MDP.from_successors({'A': ['A', 'B'], 'B': ['B']})", reward, aux, lam,
                     gamma, noop="'self'"), PARAMS, allow_inf=["q*", "penalty*"])
+
+
+@given(lam=reals(0, 1e6), gamma=GAMMAS, seed=st.integers(0, 3))
+def test_aup_policy_stochastic(lam, gamma, seed):
+    """A slippery grid (dense policy evaluation): finite values with a finite bound, any lam and gamma."""
+    out = check(call_code("ps.aup_policy", "ps.MDP.gridworld(2, 2, slip=0.3)",
+                          f"np.random.default_rng({seed}).random(4)", f"np.random.default_rng({seed} + 9).random((2, 4))",
+                          lam, gamma), PARAMS, allow_inf=["q*", "penalty*"])
+    if out["status"] == "ok":
+        assert np.isfinite(float(out["value"]["bound"]))
