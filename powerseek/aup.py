@@ -14,6 +14,12 @@ theorems do not bind them. :func:`aup_action_frequencies` and :func:`power_avers
 measure how often each action is chosen at a state, against lam, for rewards drawn from D
 (lam = 0 is the optimal agent).
 
+The AUP agent's reward depends on the action, so its MDP is solved by policy iteration with
+entry rewards (Howard 1960; exact evaluation of (I - gamma P_pi) V = r_pi, a handful of greedy
+improvements at any gamma, certified by the Bellman residual: :mod:`powerseek._aup_pi`), not by
+value iteration's ~1/(1 - gamma) sweeps; the auxiliary values go through
+:func:`powerseek.value_iteration` (which picks policy iteration itself where it is cheaper).
+
 An action counts as chosen when its action value is within a rounding tolerance of the best
 (so ties count for every tied action, as in the optimality probability's "some optimal policy
 takes a").

@@ -142,3 +142,27 @@ def test_near_one_lam_zero_is_the_optimal_agent():
 def test_bad_input_is_named(call, name):
     with pytest.raises(ValueError, match=f"^{name}: "):
         call(_two_state())
+
+
+def test_the_kernel_warmup_matches_the_call(monkeypatch):
+    """numba compiles one version per argument types (read-only arrays apart): the warm-up of the
+    entry-reward policy iteration must pass the types aup passes, or a cold session compiles twice."""
+    import numba
+
+    from powerseek import _aup_kernels
+
+    seen: dict = {}
+    phase = ["warmup"]
+    real = _aup_kernels._pi_entry_functional
+
+    def call(*args):
+        seen.setdefault(phase[0], set()).add(tuple(numba.typeof(a) for a in args))
+        return real(*args)
+
+    monkeypatch.setattr(_aup_kernels, "_pi_entry_functional", call)
+    _aup_kernels.warmup()
+    phase[0] = "use"
+    ps.aup_policy(ps.MDP.gridworld(2, 2), [0.0, 1.0, 0.5, 0.2], [[1.0, 0.0, 0.0, 0.0]], 0.5, 0.9)
+    ps.aup_action_frequencies(fig1_with_noop(), "star", [0.0, 1.0], 0.9, samples=4, rng=0, noop="self",
+                              power_samples=10)
+    assert seen["use"] and seen["use"] <= seen["warmup"], seen["use"] - seen["warmup"]
