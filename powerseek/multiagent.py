@@ -380,10 +380,10 @@ def power_with_reward(joint: JointMDP, gamma: float, correlation: float = 0.0, g
     the computed V* (1e-12 on that scale) and of rounding. So actions tied in exact arithmetic
     always count as tied, whatever the rounding (R_1 and a R_1 + b with a > 0 give the same
     policy), and a tie is broken the same way however it arises; actions closer than that
-    tolerance to optimal, without being optimal, also count as tied. This is a deterministic
-    optimal policy of agent 1 (Turner, "POWER in multi-agent games", takes agent 1 to play some
-    fixed optimal policy; POWERplay's agent B learns one), with the choice among optimal actions
-    made explicit. With continuous laws ties have probability 0 and the rule does not matter.
+    tolerance to optimal, without being optimal, also count as tied. The setting (Turner, "POWER
+    in multi-agent games"; POWERplay) has agent 1 play one fixed policy optimal for its own
+    reward; which optimal action it takes on a tie is this rule's choice. With continuous laws
+    ties have probability 0 and the rule does not matter.
 
     Parameters
     ----------
