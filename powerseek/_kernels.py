@@ -246,9 +246,10 @@ def warmup() -> None:
     coef = np.ones((2, 2, 2))
     o = np.zeros((1, 2), dtype=np.bool_)
     lexicographic_best(R, coef, np.array([0, 1], dtype=np.int64), np.ones(2), 1e-9, o)
-    from . import _kernels_avg, _kernels_avg_dense, _kernels_pi, _multiagent_kernels
+    from . import _aup_kernels, _kernels_avg, _kernels_avg_dense, _kernels_pi, _multiagent_kernels
 
     _kernels_pi.warmup()
     _kernels_avg.warmup()
     _kernels_avg_dense.warmup()
     _multiagent_kernels.warmup()
+    _aup_kernels.warmup()
